@@ -1,0 +1,59 @@
+/*
+ * actor.c: msg_actor_main(), the whole life of a simple actor: bind its
+ * name, run init, say READY=1, serve until SIGTERM or SIGINT, terminate.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "msg-int.h"
+
+static void
+on_stop(struct msg_loop *l, int signo, void *arg)
+{
+	msg_loop_stop(l);
+}
+
+int
+msg_actor_main(const struct msg_actor *a, void *arg)
+{
+	struct msg_loop *l;
+	struct msg_server *s;
+	void *state = NULL;
+	int rc = 1;
+
+	if ((l = msg_loop_new()) == NULL) {
+		msg__log(LOG_ERR, "event loop: %s", strerror(errno));
+		return 1;
+	}
+	if (msg_loop_signal(l, SIGTERM, on_stop, NULL) == -1 ||
+	    msg_loop_signal(l, SIGINT, on_stop, NULL) == -1) {
+		msg__log(LOG_ERR, "signals: %s", strerror(errno));
+		goto fail_loop;
+	}
+	if ((s = msg_server_new(l, a->name, a->ops, NULL, NULL)) == NULL) {
+		msg__log(LOG_ERR, "%s: cannot listen: %s", a->name,
+		    strerror(errno));
+		goto fail_loop;
+	}
+	if (a->init != NULL && (state = a->init(l, s, arg)) == NULL) {
+		msg__log(LOG_ERR, "%s: init failed", a->name);
+		goto fail_server;
+	}
+	msg_server_set_state(s, state);
+	if (msg_ready() == -1)
+		msg__log(LOG_WARNING, "%s: READY=1: %s", a->name,
+		    strerror(errno));
+	rc = msg_loop_run(l) == -1 ? 1 : 0;
+	if (a->terminate != NULL)
+		a->terminate(state);
+fail_server:
+	msg_server_free(s);
+fail_loop:
+	msg_loop_free(l);
+	return rc;
+}

@@ -1,0 +1,477 @@
+/*
+ * client.c: the client side: connect by name, blocking calls with a
+ * timeout, casts, pipelined calls, subscriptions, and reconnection by
+ * name after the server went down.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "msg-int.h"
+#include "client-int.h"
+
+static int	next_frame(struct msg_client *, struct msg_message *);
+
+#define FLUSH_AT	65536	/* msg_cast_more writes once this much waits */
+
+static int
+remaining(uint64_t deadline)
+{
+	uint64_t now;
+
+	if (deadline == UINT64_MAX)
+		return -1;
+	now = msg__now_ms();
+	if (now >= deadline)
+		return 0;
+	return deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
+}
+
+static uint64_t
+deadline_of(int timeout_ms)
+{
+	return timeout_ms < 0 ? UINT64_MAX : msg__now_ms() + (uint64_t)timeout_ms;
+}
+
+/* The connection is gone: forget its bytes, keep the name to come back. */
+static void
+go_down(struct msg_client *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	c->hello_seen = 0;
+	msg__buf_free(&c->in);
+	msg__buf_free(&c->out);
+	c->nabandoned = 0;
+}
+
+/* Read what the socket has into the input buffer: 1 data, 0 none, -1 down. */
+static int
+fill(struct msg_client *c)
+{
+	ssize_t n;
+
+	if (msg__buf_reserve(&c->in, MSG_READ_CHUNK) == -1)
+		return -1;
+	n = recv(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len,
+	    MSG_DONTWAIT);
+	if (n > 0) {
+		c->in.len += (size_t)n;
+		return 1;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (c->in.len == c->in.off)
+		msg__buf_free(&c->in);
+	return -1;
+}
+
+/* Write all queued output, reading meanwhile so neither side stalls. */
+int
+msg__client_drain(struct msg_client *c, uint64_t deadline)
+{
+	struct pollfd pfd;
+	int r;
+
+	for (;;) {
+		if ((r = msg__buf_write(c->fd, &c->out)) == 1)
+			return MSG_OK;
+		if (r == -1)
+			return MSG_DOWN;
+		pfd.fd = c->fd;
+		pfd.events = POLLOUT | POLLIN;
+		r = poll(&pfd, 1, remaining(deadline));
+		if (r == 0)
+			return MSG_TIMEOUT;
+		if (r == -1 && errno != EINTR)
+			return MSG_FAIL;
+		if (r > 0 && (pfd.revents & POLLIN) && fill(c) == -1)
+			return MSG_DOWN;
+	}
+}
+
+static int
+queue_frame(struct msg_client *c, uint16_t kind, uint16_t flags, uint32_t tag,
+    uint32_t id, const char *topic, const void *data, size_t len)
+{
+	return msg__frame_append(&c->out, kind, flags, tag, id, topic,
+	    topic ? strlen(topic) : 0, data, len);
+}
+
+static int
+open_socket(struct msg_client *c, uint64_t deadline)
+{
+	struct sockaddr_un sun;
+	struct pollfd pfd;
+	int fd, r;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, c->path, sizeof(sun.sun_path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return -1;
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	/* EAGAIN: the backlog is full; wait for room like a blocking
+	 * connect would, up to the deadline. */
+	while (r == -1 && (errno == EAGAIN || errno == EINPROGRESS)) {
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, remaining(deadline)) <= 0) {
+			errno = ETIMEDOUT;
+			break;
+		}
+		r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+		if (r == -1 && errno == EISCONN)
+			r = 0;
+	}
+	if (r == -1) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Wait for the server's HELLO, so a refused peer (closed without one)
+ * learns it at connect time rather than at its first call.
+ */
+static int
+wait_hello(struct msg_client *c, uint64_t deadline)
+{
+	struct msg_message m;
+	struct pollfd pfd;
+	int r;
+
+	while ((r = next_frame(c, &m)) == 0) {
+		pfd.fd = c->fd;
+		pfd.events = POLLIN;
+		if ((r = poll(&pfd, 1, remaining(deadline))) == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (r == -1 && errno != EINTR)
+			return -1;
+		if (r > 0 && fill(c) == -1) {
+			errno = EACCES;
+			return -1;
+		}
+	}
+	if (r == -1)
+		return -1;
+	if (m.kind != MSG_HELLO || msg__hello_check(m.data, m.len) == -1) {
+		errno = EPROTO;
+		return -1;
+	}
+	c->hello_seen = 1;
+	return 0;
+}
+
+static int
+handshake(struct msg_client *c, int fd, uint64_t deadline)
+{
+	unsigned char hello[MSG_HELLO_LEN];
+	int saved;
+
+	c->fd = fd;
+	c->hello_seen = 0;
+	msg__hello_payload(hello);
+	if (queue_frame(c, MSG_HELLO, 0, 0, 0, NULL, hello, sizeof(hello)) ||
+	    msg__client_drain(c, deadline) != MSG_OK ||
+	    wait_hello(c, deadline) == -1 ||
+	    msg__client_resubscribe(c, deadline) != MSG_OK) {
+		saved = errno;
+		go_down(c);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+msg__client_open(struct msg_client *c, uint64_t deadline, int wait_for_name)
+{
+	int fd;
+
+	for (;;) {
+		if ((fd = open_socket(c, deadline)) != -1)
+			return handshake(c, fd, deadline);
+		if (!wait_for_name || (errno != ENOENT && errno != ECONNREFUSED))
+			return -1;
+		if (msg__wait_for_name(c->path, deadline) == -1)
+			return -1;
+	}
+}
+
+struct msg_client *
+msg_connect(const char *name, int timeout_ms)
+{
+	struct msg_client *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->fd = -1;
+	c->max_payload = MSG_MAX_PAYLOAD_DEFAULT;
+	c->next_id = 1;
+	if (msg_sock_path(name, c->path, sizeof(c->path)) == -1 ||
+	    msg__client_open(c, deadline_of(timeout_ms), 0) == -1) {
+		int saved = errno;
+
+		msg_close(c);
+		errno = saved;
+		return NULL;
+	}
+	return c;
+}
+
+void
+msg_close(struct msg_client *c)
+{
+	if (c == NULL)
+		return;
+	go_down(c);
+	msg__queue_clear(c);
+	msg__buf_free(&c->cur);
+	msg__subs_clear(c);
+	free(c);
+}
+
+int
+msg_client_fd(const struct msg_client *c)
+{
+	return c->fd;
+}
+
+void
+msg_client_set_max_payload(struct msg_client *c, size_t max)
+{
+	c->max_payload = max ? max : MSG_MAX_PAYLOAD_DEFAULT;
+}
+
+/*
+ * Take the next whole frame out of the input buffer into c->cur, so the
+ * caller's message stays valid until the next call. 1 a frame, 0 none
+ * yet, -1 protocol error (the connection is closed).
+ */
+static int
+next_frame(struct msg_client *c, struct msg_message *m)
+{
+	enum msg__perr perr;
+	struct msg_message raw;
+	size_t used;
+	int r;
+
+	r = msg__parse(c->in.data + c->in.off, msg__buf_used(&c->in),
+	    c->max_payload, &raw, &used, &perr);
+	if (r <= 0) {
+		if (r == -1) {
+			go_down(c);
+			errno = EPROTO;
+		}
+		return r;
+	}
+	msg__buf_free(&c->cur);
+	if (msg__buf_append(&c->cur, c->in.data + c->in.off, used) == -1)
+		return -1;
+	msg__buf_consume(&c->in, used);
+	return msg__parse(c->cur.data, used, SIZE_MAX, m, &used, &perr);
+}
+
+/* Wait for the next frame that is not HELLO; see msg_recv(). */
+int
+msg__client_read(struct msg_client *c, uint64_t deadline, struct msg_message *m)
+{
+	struct pollfd pfd;
+	int r;
+
+	for (;;) {
+		if ((r = next_frame(c, m)) == -1)
+			return errno == EPROTO ? MSG_DOWN : MSG_FAIL;
+		if (r == 1 && m->kind == MSG_HELLO) {
+			go_down(c);		/* a second HELLO */
+			errno = EPROTO;
+			return MSG_DOWN;
+		}
+		if (r == 1 && msg__abandoned(c, m))
+			continue;
+		if (r == 1)
+			return MSG_OK;
+		pfd.fd = c->fd;
+		pfd.events = POLLIN;
+		r = poll(&pfd, 1, remaining(deadline));
+		if (r == 0)
+			return MSG_TIMEOUT;
+		if (r == -1 && errno != EINTR)
+			return MSG_FAIL;
+		if (r > 0 && fill(c) == -1) {
+			go_down(c);
+			return MSG_DOWN;
+		}
+	}
+}
+
+/* Reconnect by name if the last connection went down. */
+static int
+ensure_up(struct msg_client *c, uint64_t deadline)
+{
+	if (c->fd != -1)
+		return MSG_OK;
+	if (msg__client_open(c, deadline, 1) == -1)
+		return errno == ETIMEDOUT ? MSG_TIMEOUT : MSG_DOWN;
+	return MSG_OK;
+}
+
+static int
+send_frame(struct msg_client *c, uint16_t kind, uint16_t flags, uint32_t tag,
+    uint32_t id, const char *topic, const void *data, size_t len,
+    uint64_t deadline)
+{
+	int r;
+
+	if (len > c->max_payload) {
+		errno = EMSGSIZE;
+		return MSG_FAIL;
+	}
+	if ((r = ensure_up(c, deadline)) != MSG_OK)
+		return r;
+	if (queue_frame(c, kind, flags, tag, id, topic, data, len) == -1)
+		return MSG_FAIL;
+	if ((r = msg__client_drain(c, deadline)) == MSG_DOWN)
+		go_down(c);
+	return r;
+}
+
+static uint32_t
+new_id(struct msg_client *c)
+{
+	uint32_t id = c->next_id++;
+
+	if (c->next_id == 0)
+		c->next_id = 1;
+	return id;
+}
+
+int
+msg_send_call(struct msg_client *c, uint32_t tag, uint16_t flags,
+    const void *data, size_t len, uint32_t *idp)
+{
+	uint32_t id = new_id(c);
+
+	if (idp != NULL)
+		*idp = id;
+	return send_frame(c, MSG_CALL, flags, tag, id, NULL, data, len,
+	    UINT64_MAX);
+}
+
+int
+msg_call(struct msg_client *c, uint32_t tag, uint16_t flags, const void *data,
+    size_t len, int timeout_ms, struct msg_message *reply)
+{
+	uint64_t deadline = deadline_of(timeout_ms);
+	struct msg_message m;
+	uint32_t id = new_id(c);
+	int r;
+
+	if ((r = send_frame(c, MSG_CALL, flags, tag, id, NULL, data, len,
+	    deadline)) != MSG_OK)
+		return r;
+	for (;;) {
+		r = msg__client_read(c, deadline, &m);
+		if (r == MSG_TIMEOUT)
+			msg__abandon(c, id);
+		if (r != MSG_OK)
+			return r;
+		if ((m.kind == MSG_REPLY || m.kind == MSG_ERROR) && m.id == id)
+			break;
+		if (msg__queue_push(c, &m) == -1)
+			return MSG_FAIL;
+	}
+	if (reply != NULL)
+		*reply = m;
+	return m.kind == MSG_ERROR ? MSG_ERROR_REPLY : MSG_OK;
+}
+
+int
+msg_cast(struct msg_client *c, uint32_t tag, uint16_t flags, const void *data,
+    size_t len)
+{
+	return send_frame(c, MSG_CAST, flags, tag, 0, NULL, data, len,
+	    UINT64_MAX);
+}
+
+int
+msg_cast_more(struct msg_client *c, uint32_t tag, uint16_t flags,
+    const void *data, size_t len)
+{
+	int r;
+
+	if ((r = ensure_up(c, UINT64_MAX)) != MSG_OK)
+		return r;
+	if (len > c->max_payload) {
+		errno = EMSGSIZE;
+		return MSG_FAIL;
+	}
+	if (queue_frame(c, MSG_CAST, flags, tag, 0, NULL, data, len) == -1)
+		return MSG_FAIL;
+	if (msg__buf_used(&c->out) >= FLUSH_AT)
+		return msg_flush(c, -1);
+	return MSG_OK;
+}
+
+int
+msg_flush(struct msg_client *c, int timeout_ms)
+{
+	int r;
+
+	if (c->fd == -1)
+		return MSG_DOWN;
+	if ((r = msg__client_drain(c, deadline_of(timeout_ms))) == MSG_DOWN)
+		go_down(c);
+	return r;
+}
+
+int
+msg_recv(struct msg_client *c, int timeout_ms, struct msg_message *m)
+{
+	uint64_t deadline = deadline_of(timeout_ms);
+	int r;
+
+	if (msg__queue_pop(c, m))
+		return m->kind == MSG_ERROR ? MSG_ERROR_REPLY : MSG_OK;
+	if ((r = ensure_up(c, deadline)) != MSG_OK)
+		return r;
+	if ((r = msg__client_read(c, deadline, m)) != MSG_OK)
+		return r;
+	return m->kind == MSG_ERROR ? MSG_ERROR_REPLY : MSG_OK;
+}
+
+int
+msg_publish_to(struct msg_client *c, const char *topic, uint16_t flags,
+    const void *data, size_t len)
+{
+	return send_frame(c, MSG_EVENT, flags, 0, 0, topic, data, len,
+	    UINT64_MAX);
+}
+
+int
+msg__client_send_sub(struct msg_client *c, uint16_t kind, const char *prefix,
+    uint64_t deadline)
+{
+	size_t len = strlen(prefix);
+
+	if (queue_frame(c, kind, 0, 0, 0, NULL, prefix, len) == -1)
+		return MSG_FAIL;
+	return msg__client_drain(c, deadline);
+}

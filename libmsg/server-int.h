@@ -1,0 +1,68 @@
+/*
+ * server-int.h: the server's and its peers' internal state, shared by
+ * server.c, pubsub.c and listen.c.
+ */
+#ifndef SERVER_INT_H
+#define SERVER_INT_H
+
+#include <sys/types.h>
+
+#include "msg-int.h"
+
+struct sub {
+	char	*prefix;
+	size_t	 len;
+};
+
+struct msg_peer {
+	struct msg_server	*srv;
+	struct msg_peer		*prev, *next;
+	int			 fd;		/* -1 once closed */
+	int			 refs;		/* the connection + kept calls */
+	struct msg_cred		 cred;
+	struct msg__buf		 in, out;
+	unsigned		 hello_seen:1, flush_pending:1, want_write:1;
+	struct sub		*subs;
+	size_t			 nsubs;
+	uint64_t		 dropped;	/* events lost to overflow */
+	uint64_t		 dropped_unreported;
+};
+
+struct msg_call {
+	struct msg_peer	*peer;
+	uint32_t	 id;
+	int		 replied;
+	int		 heap;		/* kept with msg_call_keep() */
+};
+
+struct msg_server {
+	struct msg_loop			*loop;
+	int				 lfd;
+	const struct msg_server_ops	*ops;
+	void				*state;
+	struct msg_server_opts		 opts;
+	struct msg_peer			*peers;
+	size_t				 npeers;
+	unsigned char			*scratch;
+	char				 name[MSG_NAME_MAX + 1];
+	char				 path[108];
+	int				 bound;		/* we made path */
+	ino_t				 ino;
+};
+
+void	msg__peer_unref(struct msg_peer *);
+void	msg__peer_kick(struct msg_peer *);
+int	msg__peer_send(struct msg_peer *, uint16_t kind, uint16_t flags,
+	    uint32_t tag, uint32_t id, const void *, size_t);
+
+int	msg__subs_add(struct msg_peer *, const char *, size_t);
+void	msg__subs_del(struct msg_peer *, const char *, size_t);
+void	msg__subs_free(struct msg_peer *);
+int	msg__publish_n(struct msg_server *, const char *topic, size_t tlen,
+	    uint16_t flags, const void *, size_t);
+void	msg__overflow_notice(struct msg_peer *);
+
+int	msg__listen_activated(const char *name);
+int	msg__listen_bind(const char *name, char *path, size_t size, ino_t *);
+
+#endif /* SERVER_INT_H */

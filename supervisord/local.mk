@@ -1,0 +1,1 @@
+# supervisord/local.mk: the daemon (not yet built).
