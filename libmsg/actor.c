@@ -2,8 +2,6 @@
  * actor.c: msg_actor_main(), the whole life of a simple actor: bind its
  * name, run init, say READY=1, serve until SIGTERM or SIGINT, terminate.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>

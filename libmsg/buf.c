@@ -2,8 +2,6 @@
  * buf.c: growable byte buffers for partial reads and queued writes. An
  * idle connection holds no storage: a buffer frees itself when drained.
  */
-#include "config.h"
-
 #include <sys/socket.h>
 
 #include <errno.h>

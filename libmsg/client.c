@@ -3,8 +3,6 @@
  * timeout, casts, pipelined calls, subscriptions, and reconnection by
  * name after the server went down.
  */
-#include "config.h"
-
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -183,16 +181,21 @@ static int
 handshake(struct msg_client *c, int fd, uint64_t deadline)
 {
 	unsigned char hello[MSG_HELLO_LEN];
-	int saved;
+	int r = MSG_OK, saved;
 
 	c->fd = fd;
 	c->hello_seen = 0;
 	msg__hello_payload(hello);
+	/*
+	 * A server that refuses us may close before our HELLO is out: the
+	 * broken pipe is not the news, its missing HELLO is (EACCES), so
+	 * wait_hello() reads what it sent, if anything, either way.
+	 */
 	if (queue_frame(c, MSG_HELLO, 0, 0, 0, NULL, hello, sizeof(hello)) ||
-	    msg__client_drain(c, deadline) != MSG_OK ||
+	    ((r = msg__client_drain(c, deadline)) != MSG_OK && r != MSG_DOWN) ||
 	    wait_hello(c, deadline) == -1 ||
 	    msg__client_resubscribe(c, deadline) != MSG_OK) {
-		saved = errno;
+		saved = r == MSG_TIMEOUT ? ETIMEDOUT : errno;
 		go_down(c);
 		errno = saved;
 		return -1;
@@ -338,19 +341,29 @@ send_frame(struct msg_client *c, uint16_t kind, uint16_t flags, uint32_t tag,
     uint32_t id, const char *topic, const void *data, size_t len,
     uint64_t deadline)
 {
-	int r;
+	int r, fresh;
 
 	if (len > c->max_payload) {
 		errno = EMSGSIZE;
 		return MSG_FAIL;
 	}
-	if ((r = ensure_up(c, deadline)) != MSG_OK)
-		return r;
-	if (queue_frame(c, kind, flags, tag, id, topic, data, len) == -1)
-		return MSG_FAIL;
-	if ((r = msg__client_drain(c, deadline)) == MSG_DOWN)
+	for (;;) {
+		fresh = c->fd == -1;
+		if ((r = ensure_up(c, deadline)) != MSG_OK)
+			return r;
+		if (queue_frame(c, kind, flags, tag, id, topic, data, len) == -1)
+			return MSG_FAIL;
+		if ((r = msg__client_drain(c, deadline)) != MSG_DOWN)
+			return r;
 		go_down(c);
-	return r;
+		/*
+		 * The server went away while we were idle, so the frame never
+		 * reached it: go find its successor by name, once. A fresh
+		 * connection that fails at once is just down.
+		 */
+		if (fresh)
+			return MSG_DOWN;
+	}
 }
 
 static uint32_t

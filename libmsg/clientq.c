@@ -3,8 +3,6 @@
  * ids of calls that timed out, subscriptions to renew after a reconnect,
  * and waiting (inotify, not polling) for a restarted server's name.
  */
-#include "config.h"
-
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -2,8 +2,6 @@
  * frame.c: wire protocol v1 framing: the 16-byte little-endian header,
  * HELLO, and an incremental decoder that checks every field it reads.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <string.h>
 

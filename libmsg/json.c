@@ -1,8 +1,6 @@
 /*
  * json.c: jansson helpers for payloads flagged MSG_F_JSON.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,8 +2,6 @@
  * listen.c: the listening socket: inherited through systemd's socket
  * activation (LISTEN_FDS), or bound 0600 in the run directory.
  */
-#include "config.h"
-
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>

@@ -2,8 +2,6 @@
  * loop.c: the event loop: epoll for descriptors, a binary heap of timers
  * and a signalfd for signals. It sleeps until one of them has work.
  */
-#include "config.h"
-
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 

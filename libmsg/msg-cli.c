@@ -1,8 +1,6 @@
 /*
  * msg-cli.c: msg(1), a shell's way to talk to actors: call, cast, sub, pub.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

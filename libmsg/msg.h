@@ -172,6 +172,8 @@ void		 msg_server_free(struct msg_server *);
 void		 msg_server_set_state(struct msg_server *, void *state);
 const char	*msg_server_path(const struct msg_server *);
 size_t		 msg_server_peers(const struct msg_server *);
+/* Run the loop until queued output reached every peer, or timeout. */
+int		 msg_server_flush(struct msg_server *, int timeout_ms);
 
 int		 msg_reply(struct msg_call *, uint16_t flags, const void *,
 		    size_t);

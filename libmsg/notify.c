@@ -2,8 +2,6 @@
  * notify.c: the sd_notify protocol: one datagram of "VAR=value" lines to
  * the AF_UNIX socket named by $NOTIFY_SOCKET ('@' for the abstract space).
  */
-#include "config.h"
-
 #include <sys/socket.h>
 #include <sys/un.h>
 

@@ -3,8 +3,6 @@
  * subscriber's queue is bounded: past it, events to that one subscriber
  * are dropped and counted, and nobody else waits.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

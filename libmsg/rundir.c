@@ -2,8 +2,6 @@
  * rundir.c: where actors' sockets live, and the checks that keep another
  * user from planting or reading them.
  */
-#include "config.h"
-
 #include <sys/stat.h>
 
 #include <errno.h>

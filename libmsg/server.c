@@ -2,8 +2,6 @@
  * server.c: the server behaviour (gen_server): listening socket, peer
  * checks, HELLO, frame dispatch to the application's callbacks, replies.
  */
-#include "config.h"
-
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -545,4 +543,34 @@ msg_server_new(struct msg_loop *l, const char *name,
 	s->bound = bound;
 	s->ino = ino;
 	return s;
+}
+
+static int
+output_pending(const struct msg_server *s)
+{
+	const struct msg_peer *p;
+
+	for (p = s->peers; p != NULL; p = p->next)
+		if (msg__buf_used(&p->out) > 0)
+			return 1;
+	return 0;
+}
+
+/* Run the loop until every peer has been sent what is queued for it. */
+int
+msg_server_flush(struct msg_server *s, int timeout_ms)
+{
+	uint64_t deadline = msg__now_ms() + (uint64_t)timeout_ms;
+	uint64_t now;
+
+	while (output_pending(s)) {
+		now = msg__now_ms();
+		if (now >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (msg_loop_run_once(s->loop, (int)(deadline - now)) == -1)
+			return -1;
+	}
+	return 0;
 }

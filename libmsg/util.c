@@ -1,8 +1,6 @@
 /*
  * util.c: the logging hook, error strings and small descriptor helpers.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

@@ -1,1 +1,23 @@
-# supervisord/local.mk: the daemon (not yet built).
+# supervisord/local.mk: the daemon's code as a convenience library that the
+# daemon and the unit tests both link; supervisorctl speaks only libmsg.
+
+noinst_LTLIBRARIES += supervisord/libsupd.la
+supervisord_libsupd_la_SOURCES = \
+	supervisord/config.c supervisord/config.h \
+	supervisord/log.c supervisord/log.h \
+	supervisord/spawn.c supervisord/spawn.h \
+	supervisord/notifysock.c supervisord/notifysock.h \
+	supervisord/events.c supervisord/events.h \
+	supervisord/control.c supervisord/control.h \
+	supervisord/control-proto.h supervisord/signame.c \
+	supervisord/rundir.c supervisord/daemon.h
+supervisord_libsupd_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+supervisord_libsupd_la_LIBADD = libmsg/libmsg-internal.la $(JANSSON_LIBS) \
+	$(LIBBSD_LIBS)
+
+bin_PROGRAMS += supervisord/supervisorctl
+supervisord_supervisorctl_SOURCES = supervisord/supervisorctl.c \
+	supervisord/control-proto.h
+supervisord_supervisorctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+supervisord_supervisorctl_LDADD = libmsg/libmsg.la $(JANSSON_LIBS) \
+	$(LIBBSD_LIBS)

@@ -12,6 +12,11 @@ TEST_LIBS = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(LIBBSD_LIBS)
 
 if HAVE_CMOCKA
 # --- unit tests: supervisord ---
+check_PROGRAMS += tests/unit/test_config
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
+tests_unit_test_config_LDADD = supervisord/libsupd.la $(TEST_LIBS)
+TESTS += tests/unit/test_config
 endif
 
 # make test: every test, then one line "N passed, N failed".
@@ -19,3 +24,8 @@ test: all
 	@$(MAKE) $(AM_MAKEFLAGS) -k check; st=$$?; \
 	$(SHELL) $(top_srcdir)/tests/tally $(top_builddir); exit $$st
 .PHONY: test
+
+include tests/libmsg.mk
+include tests/integration/local.mk
+include tests/bench/local.mk
+include tests/integration/foreign.mk

@@ -2,8 +2,6 @@
  * counter.c: an example server: cast "increment" adds one (or the JSON
  * number sent), call "get" answers {"count":N}, call "crash" aborts.
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 

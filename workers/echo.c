@@ -2,8 +2,6 @@
  * echo.c: an example server: call "echo" answers with its own payload and
  * flags. Benchmarks use it to measure the call path alone.
  */
-#include "config.h"
-
 #include "msg.h"
 #include "worker.h"
 

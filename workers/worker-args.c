@@ -1,8 +1,6 @@
 /*
  * worker-args.c: the command line every example worker takes.
  */
-#include "config.h"
-
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

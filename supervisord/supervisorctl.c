@@ -1,0 +1,487 @@
+/*
+ * supervisorctl.c: the control client. Each command is one table entry;
+ * it speaks libmsg calls with JSON payloads to RUNDIR/supervisord.sock.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "control-proto.h"
+#include "msg.h"
+
+#define EXIT_NOT_RUNNING	3
+
+struct ctl {
+	struct msg_client	*c;
+	char			 sock[4200];
+	int			 json;
+	int			 history;
+	int			 timeout;
+};
+
+struct ctl_cmd {
+	const char	*name;
+	const char	*usage;
+	int		 min, max;	/* operands; -1: no limit */
+	int		 (*exec)(struct ctl *, int, char **);
+};
+
+static const struct ctl_cmd *find_cmd(const char *);
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: supervisorctl [-r dir] [-t ms] command "
+	    "[--json] [args]\n"
+	    "commands: status [PATH], tree, start PATH, stop PATH, "
+	    "restart PATH,\n"
+	    "          start-child PATH [ARG...], delete-child PATH, "
+	    "signal SIG PATH,\n"
+	    "          reload, events [--history], shutdown\n");
+	exit(EX_USAGE);
+}
+
+static void
+ctl_connect(struct ctl *ctl)
+{
+	if ((ctl->c = msg_connect(ctl->sock, ctl->timeout)) != NULL)
+		return;
+	if (errno == ENOENT || errno == ECONNREFUSED)
+		fprintf(stderr, "supervisorctl: supervisord is not running: "
+		    "nothing listens on %s\n", ctl->sock);
+	else
+		fprintf(stderr, "supervisorctl: cannot connect to %s: %s\n",
+		    ctl->sock, strerror(errno));
+	exit(EX_UNAVAILABLE);
+}
+
+/*
+ * One request. Returns the reply (caller frees), or NULL after printing
+ * why; *rc is the exit status to use then.
+ */
+static json_t *
+request(struct ctl *ctl, const char *cmd, json_t *arg, int *rc)
+{
+	json_t *reply = NULL;
+	int r;
+
+	r = msg_call_json(ctl->c, msg_tag(cmd), arg, ctl->timeout, &reply);
+	json_decref(arg);
+	if (r == MSG_OK) {
+		if (reply == NULL)
+			reply = json_object();
+		return reply;
+	}
+	if (r == MSG_ERROR_REPLY)
+		fprintf(stderr, "supervisorctl: %s: %s\n", cmd,
+		    json_string_value(reply) ? json_string_value(reply) :
+		    "error");
+	else if (r == MSG_TIMEOUT)
+		fprintf(stderr, "supervisorctl: %s: no answer from supervisord "
+		    "within %d ms\n", cmd, ctl->timeout);
+	else
+		fprintf(stderr, "supervisorctl: %s: %s\n", cmd,
+		    r == MSG_DOWN ? "supervisord went away" : strerror(errno));
+	json_decref(reply);
+	*rc = r == MSG_ERROR_REPLY ? 1 : EX_UNAVAILABLE;
+	return NULL;
+}
+
+static void
+print_json(json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	if (s != NULL)
+		printf("%s\n", s);
+	free(s);
+}
+
+/* 3h12m, 4m05s, 12s: short and exact enough for a status line. */
+static void
+fmt_uptime(char *buf, size_t size, json_t *v)
+{
+	long long t;
+
+	if (!json_is_number(v)) {
+		strlcpy(buf, "-", size);
+		return;
+	}
+	t = (long long)json_number_value(v);
+	if (t >= 86400)
+		snprintf(buf, size, "%lldd%lldh", t / 86400, t % 86400 / 3600);
+	else if (t >= 3600)
+		snprintf(buf, size, "%lldh%02lldm", t / 3600, t % 3600 / 60);
+	else if (t >= 60)
+		snprintf(buf, size, "%lldm%02llds", t / 60, t % 60);
+	else
+		snprintf(buf, size, "%llds", t);
+}
+
+static void
+fmt_exit(char *buf, size_t size, json_t *e)
+{
+	json_t *v;
+
+	if (!json_is_object(e))
+		strlcpy(buf, "-", size);
+	else if ((v = json_object_get(e, "signal")) != NULL)
+		snprintf(buf, size, "signal %s", json_string_value(v));
+	else if ((v = json_object_get(e, "code")) != NULL)
+		snprintf(buf, size, "code %lld",
+		    (long long)json_integer_value(v));
+	else if ((v = json_object_get(e, "error")) != NULL)
+		snprintf(buf, size, "%s", json_string_value(v));
+	else
+		strlcpy(buf, "-", size);
+}
+
+static int
+not_running(json_t *node)
+{
+	const char *restart = json_string_value(json_object_get(node,
+	    "restart"));
+	const char *state = json_string_value(json_object_get(node, "state"));
+
+	return restart != NULL && strcmp(restart, "permanent") == 0 &&
+	    (state == NULL || strcmp(state, "running") != 0);
+}
+
+static size_t
+path_width(json_t *nodes, int indent)
+{
+	size_t i, w = 4, n;
+	json_t *node;
+	const char *p;
+
+	json_array_foreach(nodes, i, node) {
+		p = json_string_value(json_object_get(node, "path"));
+		n = p ? strlen(p) : 0;
+		if (indent)
+			n = strlen(strrchr(p, '/') ? strrchr(p, '/') + 1 : p) +
+			    2 * json_integer_value(json_object_get(node,
+			    "depth"));
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
+static void
+print_node(json_t *node, int width, int indent)
+{
+	char up[32], ex[128], pid[16], name[256];
+	const char *p = json_string_value(json_object_get(node, "path"));
+	json_t *v;
+
+	if (p == NULL)
+		return;
+	fmt_uptime(up, sizeof(up), json_object_get(node, "uptime"));
+	fmt_exit(ex, sizeof(ex), json_object_get(node, "last_exit"));
+	v = json_object_get(node, "pid");
+	if (json_is_integer(v))
+		snprintf(pid, sizeof(pid), "%lld",
+		    (long long)json_integer_value(v));
+	else
+		strlcpy(pid, "-", sizeof(pid));
+	if (indent)
+		snprintf(name, sizeof(name), "%*s%s",
+		    (int)(2 * json_integer_value(json_object_get(node, "depth"))),
+		    "", strrchr(p, '/') ? strrchr(p, '/') + 1 : p);
+	else
+		strlcpy(name, p, sizeof(name));
+	printf("%-*s  %-10s  %-10s  %-7s  %-8lld  %s\n", width, name,
+	    json_string_value(json_object_get(node, "state")), pid, up,
+	    (long long)json_integer_value(json_object_get(node, "restarts")),
+	    ex);
+}
+
+static int
+show_nodes(struct ctl *ctl, const char *path, int indent)
+{
+	json_t *nodes, *node;
+	size_t i;
+	int rc = 0, width;
+
+	nodes = request(ctl, "status", path ? json_pack("{ss}", "path", path) :
+	    json_object(), &rc);
+	if (nodes == NULL)
+		return rc;
+	if (ctl->json)
+		print_json(nodes);
+	else {
+		width = (int)path_width(nodes, indent);
+		printf("%-*s  %-10s  %-10s  %-7s  %-8s  %s\n", width,
+		    indent ? "NAME" : "PATH", "STATE", "PID", "UPTIME",
+		    "RESTARTS", "LAST EXIT");
+		json_array_foreach(nodes, i, node)
+			print_node(node, width, indent);
+	}
+	json_array_foreach(nodes, i, node)
+		if (not_running(node))
+			rc = EXIT_NOT_RUNNING;
+	json_decref(nodes);
+	return rc;
+}
+
+static int
+cmd_status(struct ctl *ctl, int argc, char **argv)
+{
+	return show_nodes(ctl, argc > 0 ? argv[0] : NULL, 0);
+}
+
+static int
+cmd_tree(struct ctl *ctl, int argc, char **argv)
+{
+	return show_nodes(ctl, NULL, 1);
+}
+
+/* Commands whose answer is just "done": start, stop, restart, ... */
+static int
+simple(struct ctl *ctl, const char *cmd, json_t *arg)
+{
+	json_t *reply;
+	int rc = 0;
+
+	if ((reply = request(ctl, cmd, arg, &rc)) == NULL)
+		return rc;
+	if (ctl->json)
+		print_json(reply);
+	json_decref(reply);
+	return 0;
+}
+
+static int
+cmd_path(struct ctl *ctl, int argc, char **argv)
+{
+	return simple(ctl, argv[-1], json_pack("{ss}", "path", argv[0]));
+}
+
+static int
+cmd_start_child(struct ctl *ctl, int argc, char **argv)
+{
+	json_t *args = json_array(), *reply;
+	int i, rc = 0;
+
+	for (i = 1; i < argc; i++)
+		json_array_append_new(args, json_string(argv[i]));
+	reply = request(ctl, "start-child", json_pack("{ssso}", "path",
+	    argv[0], "args", args), &rc);
+	if (reply == NULL)
+		return rc;
+	if (ctl->json)
+		print_json(reply);
+	else
+		printf("%s\n", json_string_value(json_object_get(reply,
+		    "path")));
+	json_decref(reply);
+	return 0;
+}
+
+static int
+cmd_signal(struct ctl *ctl, int argc, char **argv)
+{
+	return simple(ctl, "signal", json_pack("{ssss}", "signal", argv[0],
+	    "path", argv[1]));
+}
+
+static int
+cmd_reload(struct ctl *ctl, int argc, char **argv)
+{
+	return simple(ctl, "reload", json_object());
+}
+
+static void
+print_event(struct ctl *ctl, const void *data, size_t len)
+{
+	json_t *e = json_loadb(data, len, 0, NULL);
+	const char *ev, *path;
+	char ex[128];
+
+	if (e == NULL)
+		return;
+	if (ctl->json)
+		print_json(e);
+	else {
+		ev = json_string_value(json_object_get(e, "event"));
+		path = json_string_value(json_object_get(e, "path"));
+		fmt_exit(ex, sizeof(ex), e);
+		printf("%-6lld %-12s %-24s %s\n", (long long)json_integer_value(
+		    json_object_get(e, "seq")), ev ? ev : "?", path ? path : "?",
+		    json_object_get(e, "reason") ? json_string_value(
+		    json_object_get(e, "reason")) : strcmp(ex, "-") ? ex : "");
+	}
+	json_decref(e);
+	fflush(stdout);
+}
+
+/*
+ * Subscribe first, then fetch the history, so nothing falls between;
+ * events already printed from the history are skipped by seq.
+ */
+static int
+cmd_events(struct ctl *ctl, int argc, char **argv)
+{
+	struct msg_message m;
+	json_t *hist = NULL, *e, *seq;
+	long long last = 0;
+	size_t i;
+	int r, rc = 0;
+
+	if (msg_subscribe(ctl->c, CTL_EVENT_PREFIX) != MSG_OK)
+		return EX_UNAVAILABLE;
+	if (ctl->history) {
+		if ((hist = request(ctl, "history", json_object(), &rc)) == NULL)
+			return rc;
+		json_array_foreach(hist, i, e) {
+			char *s = json_dumps(e, JSON_COMPACT);
+
+			if (s != NULL)
+				print_event(ctl, s, strlen(s));
+			free(s);
+			last = json_integer_value(json_object_get(e, "seq"));
+		}
+		json_decref(hist);
+	}
+	while ((r = msg_recv(ctl->c, -1, &m)) == MSG_OK) {
+		if (m.kind != MSG_EVENT)
+			continue;
+		if ((e = json_loadb(m.data, m.len, 0, NULL)) == NULL)
+			continue;
+		seq = json_object_get(e, "seq");
+		if (json_integer_value(seq) > last)
+			print_event(ctl, m.data, m.len);
+		json_decref(e);
+	}
+	/* The daemon exiting ends the stream; that is not an error. */
+	return r == MSG_DOWN ? 0 : EX_UNAVAILABLE;
+}
+
+static int
+cmd_shutdown(struct ctl *ctl, int argc, char **argv)
+{
+	struct msg_message m;
+	int rc;
+
+	if ((rc = simple(ctl, "shutdown", json_object())) != 0)
+		return rc;
+	/* Return once the daemon has stopped the tree and gone. */
+	while (msg_recv(ctl->c, -1, &m) == MSG_OK)
+		;
+	return 0;
+}
+
+static const struct ctl_cmd cmds[] = {
+	{ "status", "[PATH]", 0, 1, cmd_status },
+	{ "tree", "", 0, 0, cmd_tree },
+	{ "start", "PATH", 1, 1, cmd_path },
+	{ "stop", "PATH", 1, 1, cmd_path },
+	{ "restart", "PATH", 1, 1, cmd_path },
+	{ "delete-child", "PATH", 1, 1, cmd_path },
+	{ "start-child", "PATH [ARG...]", 1, -1, cmd_start_child },
+	{ "signal", "SIG PATH", 2, 2, cmd_signal },
+	{ "reload", "", 0, 0, cmd_reload },
+	{ "events", "[--history]", 0, 0, cmd_events },
+	{ "shutdown", "", 0, 0, cmd_shutdown },
+};
+
+static const struct ctl_cmd *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+/* Pull --json and --history out of the operands, wherever they stand. */
+static int
+take_flags(struct ctl *ctl, int argc, char **argv)
+{
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			ctl->json = 1;
+		else if (strcmp(argv[i], "--history") == 0)
+			ctl->history = 1;
+		else if (strcmp(argv[i], "--") == 0)
+			continue;
+		else
+			argv[n++] = argv[i];
+	}
+	return n;
+}
+
+static void
+rundir_sock(struct ctl *ctl, const char *dir)
+{
+	char d[4096];
+
+	if (dir == NULL) {
+		if ((dir = getenv("SUPERVISORD_RUNDIR")) == NULL ||
+		    *dir == '\0') {
+			if (msg_rundir(d, sizeof(d)) == -1) {
+				fprintf(stderr, "supervisorctl: run directory: "
+				    "%s\n", strerror(errno));
+				exit(EX_USAGE);
+			}
+			dir = d;
+		}
+	}
+	if ((size_t)snprintf(ctl->sock, sizeof(ctl->sock), "%s/%s", dir,
+	    CTL_SOCKET) >= sizeof(ctl->sock)) {
+		fprintf(stderr, "supervisorctl: run directory name too long\n");
+		exit(EX_USAGE);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctl ctl = { .timeout = 30000 };
+	const struct ctl_cmd *cmd;
+	const char *dir = NULL;
+	char *end;
+	int ch, n, rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	while ((ch = getopt(argc, argv, "+r:t:")) != -1) {
+		switch (ch) {
+		case 'r':
+			dir = optarg;
+			break;
+		case 't':
+			ctl.timeout = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || ctl.timeout <= 0)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || (cmd = find_cmd(argv[0])) == NULL)
+		usage();
+	n = take_flags(&ctl, argc - 1, argv + 1);
+	if (n < cmd->min || (cmd->max >= 0 && n > cmd->max)) {
+		fprintf(stderr, "usage: supervisorctl %s %s\n", cmd->name,
+		    cmd->usage);
+		return EX_USAGE;
+	}
+	rundir_sock(&ctl, dir);
+	ctl_connect(&ctl);
+	rc = cmd->exec(&ctl, n, argv + 1);
+	msg_close(ctl.c);
+	return rc;
+}

@@ -1,0 +1,1 @@
+# tests/integration/foreign.mk: a client written from libmsg(7) alone.

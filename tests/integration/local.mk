@@ -1,0 +1,1 @@
+# tests/integration/local.mk: black-box tests of the installed programs.

@@ -1,0 +1,1 @@
+# tests/libmsg.mk: libmsg unit and forked-process tests.
