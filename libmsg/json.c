@@ -16,7 +16,8 @@ msg_reply_json(struct msg_call *c, json_t *v)
 	char *s;
 	int r;
 
-	if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+	if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+	    JSON_REAL_PRECISION(16))) == NULL)
 		return msg_reply_error(c, MSG_ERR_SERVER, "cannot encode JSON");
 	r = msg_reply(c, MSG_F_JSON, s, strlen(s));
 	free(s);

@@ -125,3 +125,11 @@ fail:
 	errno = saved;
 	return -1;
 }
+
+int
+msg_listen(const char *name, char *path, size_t size)
+{
+	ino_t ino;
+
+	return msg__listen_bind(name, path, size, &ino);
+}

@@ -170,6 +170,8 @@ struct msg_server *msg_server_new_fd(struct msg_loop *, int listen_fd,
 		    const struct msg_server_opts *);
 void		 msg_server_free(struct msg_server *);
 void		 msg_server_set_state(struct msg_server *, void *state);
+/* A listening socket bound as a server would bind NAME (socket activation). */
+int		 msg_listen(const char *name, char *path, size_t size);
 const char	*msg_server_path(const struct msg_server *);
 size_t		 msg_server_peers(const struct msg_server *);
 /* Run the loop until queued output reached every peer, or timeout. */

@@ -10,7 +10,10 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/events.c supervisord/events.h \
 	supervisord/control.c supervisord/control.h \
 	supervisord/control-proto.h supervisord/signame.c \
-	supervisord/rundir.c supervisord/daemon.h
+	supervisord/rundir.c supervisord/daemon.h \
+	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
+	supervisord/rules.c supervisord/pidmap.c supervisord/pidmap.h \
+	supervisord/runtime.c supervisord/runtime.h
 supervisord_libsupd_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 supervisord_libsupd_la_LIBADD = libmsg/libmsg-internal.la $(JANSSON_LIBS) \
 	$(LIBBSD_LIBS)
@@ -20,4 +23,10 @@ supervisord_supervisorctl_SOURCES = supervisord/supervisorctl.c \
 	supervisord/control-proto.h
 supervisord_supervisorctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 supervisord_supervisorctl_LDADD = libmsg/libmsg.la $(JANSSON_LIBS) \
+	$(LIBBSD_LIBS)
+
+sbin_PROGRAMS += supervisord/supervisord
+supervisord_supervisord_SOURCES = supervisord/supervisord.c
+supervisord_supervisord_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+supervisord_supervisord_LDADD = supervisord/libsupd.la $(JANSSON_LIBS) \
 	$(LIBBSD_LIBS)

@@ -210,6 +210,8 @@ child(const struct spawn_req *r, const char *file, char **argv, char **env,
 		if (r->listen_fd == 3 ? fcntl(3, F_SETFD, 0) == -1 :
 		    dup2(r->listen_fd, 3) == -1)
 			child_fail(errfd, "listen fd");
+		/* Programs expect a blocking socket from systemd too. */
+		fcntl(3, F_SETFL, fcntl(3, F_GETFL) & ~O_NONBLOCK);
 		set_listen_pid(env);
 	}
 	if ((fd = dup3(errfd, r->listen_fd != -1 ? 4 : 3, O_CLOEXEC)) == -1)

@@ -97,7 +97,8 @@ request(struct ctl *ctl, const char *cmd, json_t *arg, int *rc)
 static void
 print_json(json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+	    JSON_REAL_PRECISION(16));
 
 	if (s != NULL)
 		printf("%s\n", s);
@@ -341,7 +342,8 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 		if ((hist = request(ctl, "history", json_object(), &rc)) == NULL)
 			return rc;
 		json_array_foreach(hist, i, e) {
-			char *s = json_dumps(e, JSON_COMPACT);
+			char *s = json_dumps(e, JSON_COMPACT |
+			    JSON_REAL_PRECISION(16));
 
 			if (s != NULL)
 				print_event(ctl, s, strlen(s));

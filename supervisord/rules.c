@@ -1,0 +1,741 @@
+/*
+ * rules.c: OTP's supervisor rules. Each supervisor runs one program of
+ * steps at a time (start, stop, delete children, in order), as an OTP
+ * supervisor handles one message at a time; what happens meanwhile waits
+ * in its mailbox. Exits, readiness and timers move the programs on.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "control.h"
+#include "tree-int.h"
+
+enum outcome { DONE, WAIT, FAIL };
+
+static void	child_settled(struct tree *, struct node *, int ok);
+static void	prog_done(struct tree *, struct node *);
+static void	prog_failed(struct tree *, struct node *, struct node *);
+static void	exit_of(struct tree *, struct node *, enum exit_class);
+
+enum exit_class
+exit_class(const struct spec *s, int st)
+{
+	size_t i;
+	int sig;
+
+	if (WIFEXITED(st)) {
+		for (i = 0; i < s->nnormal_exit_codes; i++)
+			if (s->normal_exit_codes[i] == WEXITSTATUS(st))
+				return EXIT_NORMAL;
+		return EXIT_ABNORMAL;
+	}
+	/* OTP's normal and shutdown; systemd's clean signals. */
+	sig = WTERMSIG(st);
+	if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGPIPE)
+		return EXIT_NORMAL;
+	return EXIT_ABNORMAL;
+}
+
+void
+prog_set(struct node *s, enum prog_kind kind, struct step *steps, size_t n,
+    struct node *subject)
+{
+	free(s->prog);
+	s->prog = steps;
+	s->nprog = n;
+	s->pc = 0;
+	s->prog_kind = kind;
+	s->subject = subject;
+}
+
+static int
+busy(const struct node *s)
+{
+	return s->prog_kind != P_NONE;
+}
+
+static void
+event_start_error(struct tree *t, struct node *c, const char *why)
+{
+	strlcpy(c->last_exit.error, why, sizeof(c->last_exit.error));
+	c->last_exit.valid = 1;
+	c->last_exit.code = -1;
+	c->last_exit.signo = 0;
+	emit(t, json_pack("{sssssss}", "event", "start_error", "path", c->path,
+	    "error", why, "class", "abnormal"));
+	logf_(t, "%s: start error: %s", c->path, why);
+}
+
+/* --- starting and stopping one child --- */
+
+static enum outcome
+start_worker(struct tree *t, struct node *s, struct node *c)
+{
+	char err[160];
+	pid_t pid;
+
+	if (c->pid != 0)
+		return DONE;
+	c->state = NS_STARTING;
+	if ((pid = t->ops->spawn(t, c, err, sizeof(err))) == -1) {
+		c->state = NS_FAILED;
+		event_start_error(t, c, err);
+		return FAIL;
+	}
+	c->pid = pid;
+	c->incarnation++;
+	c->killed = 0;
+	c->timed_out = 0;
+	c->started_at = t->now;
+	if (s->prog_kind == P_RESTART)
+		c->restarts++;
+	emit(t, json_pack("{sssssi}", "event", "started", "path", c->path,
+	    "pid", (int)pid));
+	if (c->spec->ready == READY_EXEC) {
+		c->state = NS_RUNNING;
+		return DONE;
+	}
+	t->ops->timer(t, c, c->spec->start_timeout);
+	return WAIT;
+}
+
+static enum outcome
+start_supervisor(struct tree *t, struct node *s, struct node *c)
+{
+	struct step *steps;
+	size_t i;
+
+	if (c->state == NS_RUNNING)
+		return DONE;
+	if (s->prog_kind == P_RESTART)
+		c->restarts++;
+	node_sync_kids(t, c);
+	if ((steps = calloc(c->nkids + 1, sizeof(*steps))) == NULL)
+		return FAIL;
+	for (i = 0; i < c->nkids; i++) {
+		steps[i].kind = STEP_START;
+		steps[i].child = c->kids[i];
+	}
+	c->state = NS_STARTING;
+	prog_set(c, P_START, steps, c->nkids, NULL);
+	prog_run(t, c);
+	if (c->state == NS_RUNNING)
+		return DONE;
+	return c->state == NS_FAILED ? FAIL : WAIT;
+}
+
+static enum outcome
+start_child(struct tree *t, struct node *s, struct node *c)
+{
+	if (c->op_stopped)
+		return DONE;
+	if (c->spec->type == SPEC_WORKER)
+		return start_worker(t, s, c);
+	return start_supervisor(t, s, c);
+}
+
+static enum outcome
+stop_worker(struct tree *t, struct node *c)
+{
+	const struct spec *sp = c->spec;
+
+	if (c->pid == 0) {
+		if (c->state == NS_STARTING || c->state == NS_RUNNING ||
+		    c->state == NS_STOPPING)
+			c->state = NS_STOPPED;
+		return DONE;
+	}
+	if (c->state == NS_STOPPING && c->killed)
+		return WAIT;		/* already on its way down */
+	c->state = NS_STOPPING;
+	c->killed = 1;
+	if (sp->shutdown == SHUTDOWN_BRUTAL_KILL) {
+		t->ops->timer(t, c, 0);
+		t->ops->kill(t, c, SIGKILL);
+		return WAIT;
+	}
+	t->ops->kill(t, c, sp->stop_signal);
+	/* SIGCONT: a stopped process would never see the signal. */
+	t->ops->kill(t, c, SIGCONT);
+	t->ops->timer(t, c, sp->shutdown == SHUTDOWN_INFINITY ? 0 :
+	    sp->shutdown > 0 ? sp->shutdown : 1);
+	return WAIT;
+}
+
+static enum outcome
+stop_child(struct tree *t, struct node *c)
+{
+	if (c->spec->type == SPEC_WORKER)
+		return stop_worker(t, c);
+	if (c->state == NS_STOPPED || c->state == NS_FAILED ||
+	    c->state == NS_RESTARTING)
+		return DONE;
+	stop_subtree(t, c, P_SHUTDOWN);
+	return c->state == NS_STOPPED ? DONE : WAIT;
+}
+
+static int
+all_down(const struct node *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkids; i++)
+		if (s->kids[i]->pid != 0 || s->kids[i]->state == NS_STOPPING ||
+		    s->kids[i]->state == NS_STARTING)
+			return 0;
+	return 1;
+}
+
+/* simple_one_for_one: every instance is told at once, then awaited. */
+static enum outcome
+stop_all(struct tree *t, struct node *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkids; i++)
+		stop_child(t, s->kids[i]);
+	return all_down(s) ? DONE : WAIT;
+}
+
+/* Carry out one step; DONE moves on, WAIT parks the program. */
+static enum outcome
+step_exec(struct tree *t, struct node *s, struct step *st)
+{
+	switch (st->kind) {
+	case STEP_START:
+		return start_child(t, s, st->child);
+	case STEP_STOP:
+		return stop_child(t, st->child);
+	case STEP_STOP_ALL:
+		return stop_all(t, s);
+	case STEP_DELETE:
+		node_remove(t, st->child);
+		return DONE;
+	case STEP_DELETE_ALL:
+		while (s->nkids > 0)
+			node_remove(t, s->kids[s->nkids - 1]);
+		return DONE;
+	case STEP_REPLACE:
+		st->child->spec = st->spec;
+		while (st->child->nkids > 0)
+			node_remove(t, st->child->kids[0]);
+		return DONE;
+	}
+	return DONE;
+}
+
+void
+prog_run(struct tree *t, struct node *s)
+{
+	struct step *st;
+	enum outcome r;
+
+	s->waiting = 0;
+	while (s->pc < s->nprog) {
+		st = &s->prog[s->pc];
+		if (st->child == NULL && st->kind != STEP_STOP_ALL &&
+		    st->kind != STEP_DELETE_ALL) {
+			s->pc++;
+			continue;
+		}
+		if ((r = step_exec(t, s, st)) == WAIT) {
+			s->waiting = 1;
+			return;
+		}
+		if (r == FAIL) {
+			prog_failed(t, s, st->child);
+			return;
+		}
+		s->pc++;
+	}
+	prog_done(t, s);
+}
+
+/* A child the parent may be waiting on is now up (ok) or failed. */
+static void
+child_settled(struct tree *t, struct node *c, int ok)
+{
+	struct node *s = c->parent;
+	struct step *st;
+
+	if (s == NULL || !s->waiting || s->pc >= s->nprog)
+		return;
+	st = &s->prog[s->pc];
+	if (st->kind == STEP_STOP_ALL) {
+		if (all_down(s)) {
+			s->pc++;
+			prog_run(t, s);
+		}
+		return;
+	}
+	if (st->child != c)
+		return;
+	if (!ok && st->kind == STEP_START) {
+		s->waiting = 0;
+		prog_failed(t, s, c);
+		return;
+	}
+	s->pc++;
+	prog_run(t, s);
+}
+
+/* --- whole programs --- */
+
+static void
+steps_add(struct step *steps, size_t *n, enum step_kind k, struct node *c)
+{
+	steps[*n].kind = k;
+	steps[*n].child = c;
+	steps[*n].spec = NULL;
+	(*n)++;
+}
+
+/*
+ * The restart program for child c: one_for_all stops the others in
+ * reverse start order, rest_for_one those after c; temporary ones among
+ * them are removed; then c and the others are started in start order,
+ * including non-temporary children that had ended (OTP).
+ */
+static void
+plan_restart(struct tree *t, struct node *s, struct node *c)
+{
+	struct step *steps;
+	size_t i, n = 0, from = 0;
+	enum strategy strat = s->spec->strategy;
+
+	if ((steps = calloc(3 * s->nkids + 1, sizeof(*steps))) == NULL)
+		return;
+	if (strat == ONE_FOR_ONE || strat == SIMPLE_ONE_FOR_ONE) {
+		steps_add(steps, &n, STEP_START, c);
+		prog_set(s, P_RESTART, steps, n, c);
+		return;
+	}
+	if (strat == REST_FOR_ONE)
+		from = (size_t)node_index(c);
+	for (i = s->nkids; i-- > from;)
+		if (s->kids[i] != c)
+			steps_add(steps, &n, STEP_STOP, s->kids[i]);
+	for (i = from; i < s->nkids; i++)
+		if (s->kids[i] != c &&
+		    s->kids[i]->spec->restart == RESTART_TEMPORARY)
+			steps_add(steps, &n, STEP_DELETE, s->kids[i]);
+	for (i = from; i < s->nkids; i++)
+		if (s->kids[i] == c ||
+		    s->kids[i]->spec->restart != RESTART_TEMPORARY)
+			steps_add(steps, &n, STEP_START, s->kids[i]);
+	prog_set(s, P_RESTART, steps, n, c);
+}
+
+/* Stop every child (reverse start order; all at once for instances). */
+void
+stop_subtree(struct tree *t, struct node *s, enum prog_kind kind)
+{
+	struct step *steps;
+	struct request *r;
+	size_t i, n = 0;
+
+	/* Stopping preempts whatever it was doing: the stop reaches every
+	 * child in any state, and what waited in the mailbox is moot. */
+	while ((r = s->mbox) != NULL) {
+		s->mbox = r->next;
+		free(r);
+	}
+	if ((steps = calloc(s->nkids + 2, sizeof(*steps))) == NULL)
+		return;
+	if (s->spec->strategy == SIMPLE_ONE_FOR_ONE) {
+		steps_add(steps, &n, STEP_STOP_ALL, NULL);
+		steps_add(steps, &n, STEP_DELETE_ALL, NULL);
+	} else
+		for (i = s->nkids; i-- > 0;)
+			steps_add(steps, &n, STEP_STOP, s->kids[i]);
+	if (kind == P_SHUTDOWN)
+		s->state = NS_STOPPING;
+	prog_set(s, kind, steps, n, NULL);
+	prog_run(t, s);
+}
+
+/*
+ * Would one more restart make more than intensity within period? Then
+ * the supervisor gives up (OTP's reached_max_restart_intensity).
+ */
+static int
+intensity_ok(struct tree *t, struct node *s)
+{
+	uint64_t window = (uint64_t)s->spec->period * 1000;
+	size_t i, n = 0;
+	uint64_t *h;
+
+	for (i = 0; i < s->nhist; i++)
+		if (t->now < window || s->hist[i] > t->now - window)
+			s->hist[n++] = s->hist[i];
+	s->nhist = n;
+	if (n + 1 > (size_t)s->spec->intensity)
+		return 0;
+	if ((h = reallocarray(s->hist, n + 1, sizeof(*h))) == NULL)
+		return 0;
+	s->hist = h;
+	s->hist[s->nhist++] = t->now;
+	return 1;
+}
+
+static void
+give_up(struct tree *t, struct node *s)
+{
+	logf_(t, "%s: reached max restart intensity (%d in %d s); shutting "
+	    "down", s->path, s->spec->intensity, s->spec->period);
+	stop_subtree(t, s, P_GIVEUP);
+}
+
+static void
+describe_exit(const struct node *c, char *buf, size_t size)
+{
+	if (c->last_exit.signo)
+		snprintf(buf, size, "exited on signal %s",
+		    signal_name(c->last_exit.signo));
+	else
+		snprintf(buf, size, "exited with code %d", c->last_exit.code);
+}
+
+/* OTP's decision when child c ended by itself and s is free to act. */
+static void
+decide(struct tree *t, struct node *s, struct node *c, enum exit_class cls)
+{
+	const struct spec *sp = c->spec;
+	char what[64];
+	int restart = !c->op_stopped && (sp->restart == RESTART_PERMANENT ||
+	    (sp->restart == RESTART_TRANSIENT && cls == EXIT_ABNORMAL));
+
+	describe_exit(c, what, sizeof(what));
+	if (!restart) {
+		logf_(t, "%s: %s; not restarted (%s)", c->path, what,
+		    restart_name(sp->restart));
+		if (sp->restart == RESTART_TEMPORARY && !c->op_stopped)
+			node_remove(t, c);
+		else
+			c->state = NS_STOPPED;
+		return;
+	}
+	if (!intensity_ok(t, s)) {
+		c->state = NS_STOPPED;
+		give_up(t, s);
+		return;
+	}
+	logf_(t, "%s: %s; restarting (%zu of %d in %d s)", c->path, what,
+	    s->nhist, s->spec->intensity, s->spec->period);
+	c->state = NS_RESTARTING;
+	plan_restart(t, s, c);
+	prog_run(t, s);
+}
+
+static int
+pending_stop(const struct node *s, const struct node *c)
+{
+	size_t i;
+
+	for (i = s->pc; i < s->nprog; i++)
+		if ((s->prog[i].kind == STEP_STOP && s->prog[i].child == c) ||
+		    s->prog[i].kind == STEP_STOP_ALL)
+			return 1;
+	return 0;
+}
+
+/* Child c (worker or supervisor) ended by itself with class cls. */
+static void
+exit_of(struct tree *t, struct node *c, enum exit_class cls)
+{
+	struct node *s = c->parent;
+	struct request *r;
+
+	if (s == NULL)
+		return;
+	if (!busy(s)) {
+		decide(t, s, c, cls);
+		mbox_process(t, s);
+		return;
+	}
+	/* Its supervisor is about to stop it anyway: nothing to decide. */
+	if (pending_stop(s, c)) {
+		c->state = NS_STOPPED;
+		return;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return;
+	r->kind = R_EXIT;
+	r->child = c;
+	r->incarnation = c->incarnation;
+	r->cls = cls;
+	c->state = NS_RESTARTING;
+	mbox_push(t, s, r);
+}
+
+static void
+prog_clear(struct node *s)
+{
+	prog_set(s, P_NONE, NULL, 0, NULL);
+	s->waiting = 0;
+}
+
+static void
+prog_done(struct tree *t, struct node *s)
+{
+	enum prog_kind kind = s->prog_kind;
+
+	prog_clear(s);
+	switch (kind) {
+	case P_START:
+		s->state = NS_RUNNING;
+		s->started_at = t->now;
+		emit(t, json_pack("{ssss}", "event", "started", "path",
+		    s->path));
+		if (s->parent == NULL)
+			t->ops->started(t);
+		child_settled(t, s, 1);
+		break;
+	case P_FAILSTART:
+		s->state = NS_FAILED;
+		if (s->parent == NULL) {
+			logf_(t, "%s: start failed: %s", s->path, t->failure);
+			t->ops->exit(t, 1);
+			return;
+		}
+		event_start_error(t, s, t->failure);
+		child_settled(t, s, 0);
+		return;
+	case P_GIVEUP:
+		s->state = NS_FAILED;
+		s->last_exit.valid = 1;
+		s->last_exit.code = 0;
+		s->last_exit.signo = 0;
+		strlcpy(s->last_exit.error, "reached_max_restart_intensity",
+		    sizeof(s->last_exit.error));
+		emit(t, json_pack("{ssssss}", "event", "shutdown", "path",
+		    s->path, "reason", "reached_max_restart_intensity"));
+		if (s->parent == NULL) {
+			t->ops->exit(t, 1);
+			return;
+		}
+		/* To its parent, a supervisor that gave up ended normally. */
+		emit(t, json_pack("{sssssssb}", "event", "exited", "path",
+		    s->path, "class", "normal", "by_supervisor", 0));
+		exit_of(t, s, EXIT_NORMAL);
+		return;
+	case P_SHUTDOWN:
+		s->state = NS_STOPPED;
+		if (s->parent == NULL) {
+			emit(t, json_pack("{ssssss}", "event", "shutdown",
+			    "path", s->path, "reason", "shutdown"));
+			t->ops->exit(t, 0);
+			return;
+		}
+		emit(t, json_pack("{sssssssb}", "event", "exited", "path",
+		    s->path, "class", "normal", "by_supervisor", 1));
+		child_settled(t, s, 1);
+		return;
+	default:
+		break;
+	}
+	if (s->state == NS_RUNNING)
+		mbox_process(t, s);
+}
+
+/* A START step failed: child c did not come up. */
+static void
+prog_failed(struct tree *t, struct node *s, struct node *c)
+{
+	switch (s->prog_kind) {
+	case P_START:
+		/* The supervisor's own start fails: undo it (OTP). */
+		snprintf(t->failure, sizeof(t->failure), "child %s: %s",
+		    c->path, c->last_exit.error);
+		stop_subtree(t, s, P_FAILSTART);
+		return;
+	case P_RESTART:
+		/* A start error while restarting counts as another restart
+		 * and is tried again, so intensity ends a crash loop. */
+		if (!intensity_ok(t, s)) {
+			give_up(t, s);
+			return;
+		}
+		c->state = NS_RESTARTING;
+		plan_restart(t, s, c);
+		prog_run(t, s);
+		return;
+	default:
+		/* Operator and reload starts do not retry. */
+		s->pc++;
+		prog_run(t, s);
+		return;
+	}
+}
+
+/* --- what the runtime reports --- */
+
+static void
+record_exit(struct node *c, int st)
+{
+	c->last_exit.valid = 1;
+	c->last_exit.error[0] = '\0';
+	if (WIFEXITED(st)) {
+		c->last_exit.code = WEXITSTATUS(st);
+		c->last_exit.signo = 0;
+	} else {
+		c->last_exit.code = -1;
+		c->last_exit.signo = WTERMSIG(st);
+	}
+}
+
+static void
+event_exited(struct tree *t, struct node *c, pid_t pid, enum exit_class cls)
+{
+	json_t *ev = json_pack("{sssssi}", "event", "exited", "path", c->path,
+	    "pid", (int)pid);
+
+	if (c->last_exit.signo)
+		json_object_set_new(ev, "signal",
+		    json_string(signal_name(c->last_exit.signo)));
+	else
+		json_object_set_new(ev, "code",
+		    json_integer(c->last_exit.code));
+	json_object_set_new(ev, "class", json_string(cls == EXIT_NORMAL ?
+	    "normal" : "abnormal"));
+	json_object_set_new(ev, "by_supervisor", json_boolean(c->killed));
+	emit(t, ev);
+}
+
+void
+tree_exited(struct tree *t, struct node *c, int st)
+{
+	enum exit_class cls = exit_class(c->spec, st);
+	char why[160];
+	pid_t pid = c->pid;
+
+	if (pid == 0)
+		return;
+	c->pid = 0;
+	t->ops->timer(t, c, 0);
+	record_exit(c, st);
+	event_exited(t, c, pid, cls);
+	if (c->timed_out || c->state == NS_STARTING) {
+		/* Death before readiness is a start error (SPEC 2). */
+		if (!c->timed_out) {
+			describe_exit(c, why, sizeof(why));
+			strlcat(why, " before it was ready", sizeof(why));
+			event_start_error(t, c, why);
+		}
+		c->timed_out = 0;
+		c->killed = 0;
+		c->state = NS_FAILED;
+		child_settled(t, c, 0);
+		return;
+	}
+	if (c->killed) {
+		c->killed = 0;
+		c->state = NS_STOPPED;
+		child_settled(t, c, 1);
+		return;
+	}
+	exit_of(t, c, cls);
+}
+
+void
+tree_ready(struct tree *t, struct node *c)
+{
+	if (c->pid == 0 || c->state != NS_STARTING || c->timed_out)
+		return;
+	t->ops->timer(t, c, 0);
+	c->state = NS_RUNNING;
+	emit(t, json_pack("{sssssi}", "event", "ready", "path", c->path,
+	    "pid", (int)c->pid));
+	child_settled(t, c, 1);
+}
+
+void
+tree_timer(struct tree *t, struct node *c)
+{
+	char why[96];
+
+	if (c->pid == 0)
+		return;
+	if (c->state == NS_STARTING && !c->timed_out) {
+		snprintf(why, sizeof(why), "start_timeout: no READY=1 within "
+		    "%lld ms", (long long)c->spec->start_timeout);
+		event_start_error(t, c, why);
+		c->timed_out = 1;
+		t->ops->kill(t, c, SIGKILL);
+	} else if (c->state == NS_STOPPING) {
+		logf_(t, "%s: still running %lld ms after SIG%s; killing",
+		    c->path, (long long)c->spec->shutdown,
+		    signal_name(c->spec->stop_signal));
+		t->ops->kill(t, c, SIGKILL);
+	}
+}
+
+/* --- the mailbox --- */
+
+void
+mbox_push(struct tree *t, struct node *s, struct request *r)
+{
+	struct request **p = &s->mbox;
+
+	while (*p != NULL)
+		p = &(*p)->next;
+	*p = r;
+	if (!busy(s) && s->state == NS_RUNNING)
+		mbox_process(t, s);
+}
+
+static void
+one_step_prog(struct tree *t, struct node *s, struct node *c, int restart)
+{
+	struct step *steps;
+	size_t n = 0;
+
+	if ((steps = calloc(2, sizeof(*steps))) == NULL)
+		return;
+	if (restart || c->op_stopped)
+		steps_add(steps, &n, STEP_STOP, c);
+	if (!c->op_stopped)
+		steps_add(steps, &n, STEP_START, c);
+	prog_set(s, P_OP, steps, n, c);
+	prog_run(t, s);
+}
+
+static void
+handle(struct tree *t, struct node *s, struct request *r)
+{
+	struct node *c = r->child;
+
+	switch (r->kind) {
+	case R_EXIT:
+		/* Stale when the child was started again meanwhile. */
+		if (c->incarnation == r->incarnation && c->pid == 0 &&
+		    c->state == NS_RESTARTING)
+			decide(t, s, c, r->cls);
+		break;
+	case R_STOP:
+	case R_START:
+		one_step_prog(t, s, c, 0);
+		break;
+	case R_RESTART:
+		one_step_prog(t, s, c, 1);
+		break;
+	case R_RELOAD:
+		reload_plan(t, s, r->spec);
+		break;
+	}
+}
+
+void
+mbox_process(struct tree *t, struct node *s)
+{
+	struct request *r;
+
+	while (!busy(s) && s->state == NS_RUNNING && (r = s->mbox) != NULL) {
+		s->mbox = r->next;
+		handle(t, s, r);
+		free(r);
+	}
+}

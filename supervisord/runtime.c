@@ -1,0 +1,543 @@
+/*
+ * runtime.c: the side of supervisord that touches the system: it runs the
+ * supervision core (tree.c, rules.c) on the event loop, carrying out its
+ * spawns, signals and timers, and feeding it exits, READY=1 and commands.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "control.h"
+#include "events.h"
+#include "log.h"
+#include "msg.h"
+#include "notifysock.h"
+#include "pidmap.h"
+#include "runtime.h"
+#include "spawn.h"
+#include "tree.h"
+
+/* What the runtime keeps per node. */
+struct rt {
+	struct msg_timer	*timer;		/* the core's one timer */
+	struct msg_timer	*watchdog;
+	int			 listen_fd;
+};
+
+static struct msg_loop		*loop;
+static struct tree		*tree;
+static struct msg_server	*ctl;
+static struct runtime_opts	*opts;
+static char			 notify_path[4200];
+static int			 exit_status = -1;
+static int			 ready_fd = -1;	/* background: tell the parent */
+
+static void
+now(void)
+{
+	tree_set_now(tree, msg_loop_now(loop));
+}
+
+static struct rt *
+rt_of(struct node *n)
+{
+	struct rt *r;
+
+	if (n->rt == NULL && (r = calloc(1, sizeof(*r))) != NULL) {
+		r->listen_fd = -1;
+		n->rt = r;
+	}
+	return n->rt;
+}
+
+static void
+cancel(struct msg_timer **t)
+{
+	if (*t != NULL)
+		msg_timer_cancel(loop, *t);
+	*t = NULL;
+}
+
+/* --- the core's callbacks --- */
+
+static void
+on_watchdog(struct msg_loop *l, void *arg)
+{
+	struct node *n = arg;
+
+	rt_of(n)->watchdog = NULL;
+	if (n->pid == 0)
+		return;
+	log_warnx("%s: no WATCHDOG=1 within %lld ms; killing", n->path,
+	    (long long)n->spec->watchdog);
+	killpg(n->pid, SIGKILL);
+}
+
+static void
+arm_watchdog(struct node *n)
+{
+	struct rt *r = rt_of(n);
+
+	cancel(&r->watchdog);
+	if (n->spec->watchdog > 0)
+		r->watchdog = msg_timer_start(loop, (uint64_t)n->spec->watchdog,
+		    on_watchdog, n);
+}
+
+/* Socket activation: bound once, kept across restarts. */
+static int
+listen_fd(struct node *n, char *err, size_t len)
+{
+	struct rt *r = rt_of(n);
+	char path[4200];
+
+	if (n->spec->listen == NULL || r->listen_fd != -1)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s.sock", opts->rundir,
+	    n->spec->listen);
+	if ((r->listen_fd = msg_listen(path, path, sizeof(path))) == -1) {
+		snprintf(err, len, "listen %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static pid_t
+cb_spawn(struct tree *t, struct node *n, char *err, size_t len)
+{
+	struct spawn_req req;
+	pid_t pid;
+
+	if (rt_of(n) == NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	if (listen_fd(n, err, len) == -1)
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.spec = n->spec;
+	req.path = n->path;
+	req.rundir = opts->rundir;
+	req.notify = notify_path;
+	req.listen_fd = rt_of(n)->listen_fd;
+	req.extra = n->extra;
+	req.nextra = n->nextra;
+	if ((pid = spawn(&req, err, len)) == -1)
+		return -1;
+	if (pidmap_put(pid, n) == -1) {
+		killpg(pid, SIGKILL);
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	arm_watchdog(n);
+	return pid;
+}
+
+static void
+cb_kill(struct tree *t, struct node *n, int sig)
+{
+	if (n->pid > 0 && killpg(n->pid, sig) == -1 && errno == ESRCH)
+		kill(n->pid, sig);
+}
+
+static void
+on_timer(struct msg_loop *l, void *arg)
+{
+	struct node *n = arg;
+
+	rt_of(n)->timer = NULL;
+	now();
+	tree_timer(tree, n);
+}
+
+static void
+cb_timer(struct tree *t, struct node *n, int64_t ms)
+{
+	struct rt *r = rt_of(n);
+
+	if (r == NULL)
+		return;
+	cancel(&r->timer);
+	if (ms > 0)
+		r->timer = msg_timer_start(loop, (uint64_t)ms, on_timer, n);
+}
+
+static void
+cb_event(struct tree *t, json_t *ev)
+{
+	const char *e = json_string_value(json_object_get(ev, "event"));
+	const char *p = json_string_value(json_object_get(ev, "path"));
+
+	if (e != NULL && p != NULL && (strcmp(e, "started") == 0 ||
+	    strcmp(e, "ready") == 0))
+		log_info("%s: %s", p, e);
+	events_emit(ev);
+}
+
+static void
+cb_log(struct tree *t, const char *line)
+{
+	log_info("%s", line);
+}
+
+static void
+tell_parent(unsigned char status)
+{
+	if (ready_fd == -1)
+		return;
+	(void)!write(ready_fd, &status, 1);
+	close(ready_fd);
+	ready_fd = -1;
+}
+
+static void
+cb_started(struct tree *t)
+{
+	log_info("tree started");
+	if (msg_notify("READY=1") == -1)
+		log_warn("READY=1 to $NOTIFY_SOCKET");
+	tell_parent(0);
+}
+
+static void
+cb_exit(struct tree *t, int status)
+{
+	exit_status = status;
+	msg_loop_stop(loop);
+}
+
+static void
+cb_forget(struct tree *t, struct node *n)
+{
+	struct rt *r = n->rt;
+
+	if (n->pid > 0)
+		pidmap_del(n->pid);
+	if (r == NULL)
+		return;
+	cancel(&r->timer);
+	cancel(&r->watchdog);
+	if (r->listen_fd != -1)
+		close(r->listen_fd);
+	free(r);
+	n->rt = NULL;
+}
+
+static const struct tree_ops ops = {
+	.spawn = cb_spawn,
+	.kill = cb_kill,
+	.timer = cb_timer,
+	.event = cb_event,
+	.log = cb_log,
+	.started = cb_started,
+	.exit = cb_exit,
+	.forget = cb_forget,
+};
+
+/* --- what the system tells us --- */
+
+static void
+on_sigchld(struct msg_loop *l, int signo, void *arg)
+{
+	struct node *n;
+	pid_t pid;
+	int st;
+
+	/* One SIGCHLD may stand for many exits: reap until none is left,
+	 * orphans we inherited as subreaper included. */
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if ((n = pidmap_get(pid)) == NULL) {
+			log_debug("reaped orphan %d", (int)pid);
+			continue;
+		}
+		pidmap_del(pid);
+		cancel(&rt_of(n)->watchdog);
+		now();
+		tree_exited(tree, n, st);
+	}
+}
+
+static void
+on_notify(pid_t pid, pid_t pgid, int what, void *arg)
+{
+	struct node *n;
+
+	if ((n = pidmap_get(pgid)) == NULL && (n = pidmap_get(pid)) == NULL)
+		return;
+	now();
+	if (what & NOTIFY_READY)
+		tree_ready(tree, n);
+	if ((what & NOTIFY_WATCHDOG) && n->pid != 0)
+		arm_watchdog(n);
+}
+
+static int
+reload(char *err, size_t len)
+{
+	struct spec *root;
+	char *errs = NULL;
+
+	if ((root = config_load(opts->config, &errs)) == NULL) {
+		snprintf(err, len, "reload: config unchanged:\n%s",
+		    errs ? errs : "unreadable");
+		free(errs);
+		return -1;
+	}
+	log_info("reloading %s", opts->config);
+	now();
+	tree_reload(tree, root);
+	return 0;
+}
+
+static void
+on_signal(struct msg_loop *l, int signo, void *arg)
+{
+	char err[8192];
+
+	now();
+	if (signo == SIGHUP) {
+		if (reload(err, sizeof(err)) == -1)
+			log_warnx("%s", err);
+		return;
+	}
+	log_info("SIG%s: stopping the tree", signal_name(signo));
+	tree_shutdown(tree);
+}
+
+/* --- control commands --- */
+
+static json_t *
+ok(void)
+{
+	return json_pack("{sb}", "ok", 1);
+}
+
+static json_t *
+ctl_status(const char *path, char *err, size_t len)
+{
+	now();
+	return tree_status(tree, path, err, len);
+}
+
+static json_t *
+ctl_start(const char *path, char *err, size_t len)
+{
+	now();
+	return tree_op_start(tree, path, err, len) == -1 ? NULL : ok();
+}
+
+static json_t *
+ctl_stop(const char *path, char *err, size_t len)
+{
+	now();
+	return tree_op_stop(tree, path, err, len) == -1 ? NULL : ok();
+}
+
+static json_t *
+ctl_restart(const char *path, char *err, size_t len)
+{
+	now();
+	return tree_op_restart(tree, path, err, len) == -1 ? NULL : ok();
+}
+
+static json_t *
+ctl_delete(const char *path, char *err, size_t len)
+{
+	now();
+	return tree_op_delete(tree, path, err, len) == -1 ? NULL : ok();
+}
+
+static json_t *
+ctl_start_child(const char *path, json_t *args, char *err, size_t len)
+{
+	char **v;
+	struct node *n;
+	size_t i, na = json_array_size(args);
+
+	if ((v = calloc(na + 1, sizeof(*v))) == NULL) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < na; i++)
+		v[i] = (char *)json_string_value(json_array_get(args, i));
+	now();
+	n = tree_op_start_child(tree, path, v, na, err, len);
+	free(v);
+	return n ? json_pack("{ss}", "path", n->path) : NULL;
+}
+
+static int
+signal_subtree(struct node *n, int signo)
+{
+	size_t i;
+	int count = 0;
+
+	if (n->pid > 0 && killpg(n->pid, signo) == 0)
+		count++;
+	for (i = 0; i < n->nkids; i++)
+		count += signal_subtree(n->kids[i], signo);
+	return count;
+}
+
+static json_t *
+ctl_signal(const char *path, int signo, char *err, size_t len)
+{
+	struct node *n;
+	int count;
+
+	if ((n = tree_find(tree, path)) == NULL) {
+		snprintf(err, len, "no such path: %s", path);
+		return NULL;
+	}
+	if ((count = signal_subtree(n, signo)) == 0) {
+		snprintf(err, len, "%s: no running process to signal", path);
+		return NULL;
+	}
+	return json_pack("{sbsi}", "ok", 1, "signalled", count);
+}
+
+static json_t *
+ctl_reload(char *err, size_t len)
+{
+	return reload(err, len) == -1 ? NULL : ok();
+}
+
+static json_t *
+ctl_shutdown(char *err, size_t len)
+{
+	log_info("shutdown requested");
+	now();
+	tree_shutdown(tree);
+	return ok();
+}
+
+static const struct control_ops control = {
+	.status = ctl_status,
+	.start = ctl_start,
+	.stop = ctl_stop,
+	.restart = ctl_restart,
+	.delete_child = ctl_delete,
+	.start_child = ctl_start_child,
+	.signal = ctl_signal,
+	.reload = ctl_reload,
+	.shutdown = ctl_shutdown,
+};
+
+/* --- life --- */
+
+static int
+setup_signals(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	size_t i;
+
+	if (msg_loop_signal(loop, SIGCHLD, on_sigchld, NULL) == -1)
+		return -1;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (msg_loop_signal(loop, sigs[i], on_signal, NULL) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Without -f on a terminal we go to the background, but the parent
+ * waits until the tree is up (or failed) so its exit status tells.
+ */
+static int
+background(void)
+{
+	unsigned char st = 1;
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) == -1 || (pid = fork()) == -1)
+		return -1;
+	if (pid > 0) {
+		close(pfd[1]);
+		if (read(pfd[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(pfd[0]);
+	ready_fd = pfd[1];
+	setsid();
+	log_init(1, "supervisord");
+	if (freopen("/dev/null", "r", stdin) == NULL ||
+	    freopen("/dev/null", "w", stdout) == NULL ||
+	    freopen("/dev/null", "w", stderr) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+open_sockets(void)
+{
+	if ((ctl = control_open(loop, opts->rundir, &control)) == NULL) {
+		log_warn("control socket %s/supervisord.sock", opts->rundir);
+		return -1;
+	}
+	snprintf(notify_path, sizeof(notify_path), "%s/notify.sock",
+	    opts->rundir);
+	if (notifysock_open(loop, notify_path, on_notify, NULL) == -1) {
+		log_warn("notify socket %s", notify_path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+runtime_main(struct runtime_opts *o)
+{
+	struct spec *root;
+	char *errs = NULL;
+
+	opts = o;
+	if ((root = config_load(o->config, &errs)) == NULL) {
+		log_warnx("%s", errs ? errs : "config: unreadable");
+		free(errs);
+		return EX_CONFIG;
+	}
+	if (o->background && background() == -1) {
+		spec_free(root);
+		return EX_OSERR;
+	}
+	if ((loop = msg_loop_new()) == NULL || setup_signals() == -1) {
+		log_warn("event loop");
+		spec_free(root);
+		return EX_OSERR;
+	}
+	if (open_sockets() == -1 ||
+	    (tree = tree_new(root, &ops, NULL)) == NULL) {
+		spec_free(root);
+		exit_status = EX_OSERR;
+		goto out;
+	}
+	log_info("starting %s (run directory %s)", o->config, o->rundir);
+	now();
+	tree_start(tree);
+	if (exit_status == -1 && msg_loop_run(loop) == -1) {
+		log_warn("event loop");
+		exit_status = EX_OSERR;
+	}
+	/* Every event reaches the subscribers before we go. */
+	if (ctl != NULL)
+		msg_server_flush(ctl, 2000);
+out:
+	tell_parent((unsigned char)exit_status);
+	tree_free(tree);
+	notifysock_close(loop);
+	msg_server_free(ctl);
+	events_free();
+	pidmap_free();
+	msg_loop_free(loop);
+	return exit_status;
+}

@@ -1,0 +1,88 @@
+/*
+ * tree-int.h: what tree.c (structure, commands, status) and rules.c
+ * (OTP's restart rules) share inside the supervision core.
+ */
+#ifndef TREE_INT_H
+#define TREE_INT_H
+
+#include "tree.h"
+
+/* One step of what a supervisor is doing; steps run strictly in order. */
+enum step_kind {
+	STEP_START,		/* start child; wait until started or ready */
+	STEP_STOP,		/* stop child; wait until it is down */
+	STEP_STOP_ALL,		/* stop every child at once (simple_one_for_one) */
+	STEP_DELETE,		/* remove child from the tree */
+	STEP_DELETE_ALL,	/* remove every child */
+	STEP_REPLACE		/* child takes a new spec (reload) */
+};
+
+struct step {
+	enum step_kind		 kind;
+	struct node		*child;
+	const struct spec	*spec;		/* STEP_REPLACE */
+};
+
+/* Why a supervisor runs its current program. */
+enum prog_kind {
+	P_NONE,
+	P_START,		/* its own start */
+	P_FAILSTART,		/* undoing a start that failed */
+	P_RESTART,		/* a child ended and is restarted */
+	P_GIVEUP,		/* intensity reached */
+	P_SHUTDOWN,		/* its parent or the operator stops it */
+	P_OP,			/* an operator command on one child */
+	P_RELOAD
+};
+
+/* What waits in a supervisor's mailbox while it is busy. */
+enum req_kind {
+	R_EXIT,
+	R_STOP,
+	R_START,
+	R_RESTART,
+	R_RELOAD
+};
+
+struct request {
+	struct request		*next;
+	enum req_kind		 kind;
+	struct node		*child;
+	unsigned		 incarnation;
+	enum exit_class		 cls;
+	const struct spec	*spec;		/* R_RELOAD */
+};
+
+struct tree {
+	struct node		*root;
+	struct spec		*spec;		/* current */
+	struct spec		**old;		/* replaced by reloads; nodes may
+						   still point into them */
+	size_t			 nold;
+	const struct tree_ops	*ops;
+	void			*arg;
+	uint64_t		 now;
+	int			 shutting_down;
+	char			 failure[512];	/* why the root's start failed */
+};
+
+/* tree.c */
+struct node	*node_new(struct tree *, struct node *parent,
+		    const struct spec *, const char *id);
+void		 node_remove(struct tree *, struct node *);
+void		 node_sync_kids(struct tree *, struct node *);
+int		 node_index(const struct node *);
+void		 emit(struct tree *, json_t *ev);
+void		 logf_(struct tree *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 reload_plan(struct tree *, struct node *, const struct spec *);
+
+/* rules.c */
+void		 prog_set(struct node *, enum prog_kind, struct step *, size_t,
+		    struct node *subject);
+void		 prog_run(struct tree *, struct node *);
+void		 mbox_push(struct tree *, struct node *s, struct request *);
+void		 mbox_process(struct tree *, struct node *s);
+void		 stop_subtree(struct tree *, struct node *s, enum prog_kind);
+
+#endif /* TREE_INT_H */

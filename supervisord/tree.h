@@ -1,0 +1,129 @@
+/*
+ * tree.h: the supervision core: OTP's supervisor rules as a state machine
+ * over a tree of nodes. It makes no system calls: the runtime feeds it
+ * what happened (an exit, READY=1, a timer) and it answers through the
+ * callbacks in struct tree_ops (spawn this, signal that, emit an event).
+ */
+#ifndef TREE_H
+#define TREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "config.h"
+
+enum node_state {
+	NS_STOPPED,		/* not running: never started, ended, stopped */
+	NS_STARTING,		/* spawned or starting children, not ready */
+	NS_RUNNING,
+	NS_STOPPING,		/* asked to stop, not down yet */
+	NS_RESTARTING,		/* down, its supervisor will start it again */
+	NS_FAILED		/* start error or gave up, not restarted */
+};
+
+enum exit_class {
+	EXIT_NORMAL,
+	EXIT_ABNORMAL
+};
+
+/* How a worker (or a supervisor) last ended. */
+struct exit_info {
+	int	valid;
+	int	code;		/* -1 when killed */
+	int	signo;		/* 0 when it exited */
+	char	error[160];	/* start error text, else empty */
+};
+
+struct step;
+
+struct node {
+	const struct spec	 *spec;
+	char			  id[SPEC_ID_MAX + 1];
+	char			 *path;		/* root/core/db */
+	struct node		 *parent;
+	struct node		**kids;		/* in start order */
+	size_t			  nkids;
+	enum node_state		  state;
+	int			  depth;
+
+	/* worker */
+	pid_t			  pid;
+	unsigned		  incarnation;	/* bumped at each spawn */
+	int			  killed;	/* we signalled it to stop */
+	int			  timed_out;	/* killed for start_timeout */
+	char			**extra;	/* simple_one_for_one args */
+	size_t			  nextra;
+	void			 *rt;		/* the runtime's own data */
+
+	/* both */
+	uint64_t		  started_at;	/* ms, monotonic */
+	unsigned		  restarts;
+	struct exit_info	  last_exit;
+	int			  op_stopped;	/* operator said stop */
+
+	/* supervisor */
+	uint64_t		 *hist;		/* restart times within period */
+	size_t			  nhist;
+	unsigned		  next_dyn;	/* next simple_one_for_one id */
+	struct step		 *prog;		/* steps of what it does now */
+	size_t			  nprog, pc;
+	int			  waiting;	/* parked on a step */
+	int			  prog_kind;
+	struct node		 *subject;	/* the child the program is for */
+	struct request		 *mbox;		/* what waits for the program */
+};
+
+struct tree;
+
+struct tree_ops {
+	/* Start a worker; returns its pid, or -1 with a reason in err. */
+	pid_t	(*spawn)(struct tree *, struct node *, char *err, size_t len);
+	/* Signal a worker's process group. */
+	void	(*kill)(struct tree *, struct node *, int signo);
+	/* Arm (ms > 0) or cancel (ms == 0) the node's one timer. */
+	void	(*timer)(struct tree *, struct node *, int64_t ms);
+	/* An event for the stream; the callee owns ev. */
+	void	(*event)(struct tree *, json_t *ev);
+	/* A line for the log. */
+	void	(*log)(struct tree *, const char *line);
+	/* The root started (READY=1), or the daemon must exit. */
+	void	(*started)(struct tree *);
+	void	(*exit)(struct tree *, int status);
+	/* A node is about to be freed (drop its runtime data). */
+	void	(*forget)(struct tree *, struct node *);
+};
+
+struct tree	*tree_new(struct spec *root, const struct tree_ops *, void *arg);
+void		 tree_free(struct tree *);
+void		*tree_arg(struct tree *);
+struct node	*tree_root(struct tree *);
+void		 tree_set_now(struct tree *, uint64_t ms);
+
+/* What the runtime reports. */
+void		 tree_start(struct tree *);
+void		 tree_exited(struct tree *, struct node *, int wait_status);
+void		 tree_ready(struct tree *, struct node *);
+void		 tree_timer(struct tree *, struct node *);
+
+/* Operator commands; -1 with a reason in err when refused. */
+struct node	*tree_find(struct tree *, const char *path);
+int		 tree_op_stop(struct tree *, const char *path, char *, size_t);
+int		 tree_op_start(struct tree *, const char *path, char *, size_t);
+int		 tree_op_restart(struct tree *, const char *path, char *, size_t);
+int		 tree_op_delete(struct tree *, const char *path, char *, size_t);
+struct node	*tree_op_start_child(struct tree *, const char *path,
+		    char **args, size_t nargs, char *err, size_t len);
+void		 tree_shutdown(struct tree *);
+/* Apply a new spec tree (steals it); reload restarts do not count. */
+void		 tree_reload(struct tree *, struct spec *root);
+
+/* Status: every node under path (all when NULL), as JSON objects. */
+json_t		*tree_status(struct tree *, const char *path, char *, size_t);
+
+enum exit_class	 exit_class(const struct spec *, int wait_status);
+const char	*node_state_name(enum node_state);
+
+#endif /* TREE_H */
