@@ -398,8 +398,11 @@ msg_call(struct msg_client *c, uint32_t tag, uint16_t flags, const void *data,
 	int r;
 
 	if ((r = send_frame(c, MSG_CALL, flags, tag, id, NULL, data, len,
-	    deadline)) != MSG_OK)
+	    deadline)) != MSG_OK) {
+		if (r == MSG_TIMEOUT)
+			msg__abandon(c, id);
 		return r;
+	}
 	for (;;) {
 		r = msg__client_read(c, deadline, &m);
 		if (r == MSG_TIMEOUT)

@@ -179,8 +179,10 @@ cmd_sub(int argc, char **argv)
 		if (m.kind != MSG_EVENT)
 			continue;
 		printf("%.*s ", (int)m.topic_len, m.topic);
-		if (m.len == 0)
+		if (m.len == 0) {
 			printf("\n");
+			fflush(stdout);	/* print_payload() has nothing to flush */
+		}
 		print_payload(m.data, m.len);
 	}
 	msg_close(c);

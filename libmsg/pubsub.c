@@ -91,10 +91,14 @@ sub_matches(const struct msg_peer *p, const char *topic, size_t tlen)
 static int
 deliver(struct msg_peer *p, const unsigned char *frame, size_t len)
 {
-	if (msg__buf_used(&p->out) + len > p->srv->opts.max_event_queue ||
+	/* An event larger than the queue still goes to an idle one. */
+	if ((msg__buf_used(&p->out) > 0 &&
+	    msg__buf_used(&p->out) + len > p->srv->opts.max_event_queue) ||
 	    msg__buf_append(&p->out, frame, len) == -1) {
 		p->dropped++;
 		p->dropped_unreported++;
+		msg__peer_kick(p);
+		errno = ENOBUFS;
 		return 0;
 	}
 	msg__peer_kick(p);

@@ -38,6 +38,7 @@ struct msg_call {
 struct msg_server {
 	struct msg_loop			*loop;
 	int				 lfd;
+	int				 spare;		/* for EMFILE */
 	const struct msg_server_ops	*ops;
 	void				*state;
 	struct msg_server_opts		 opts;

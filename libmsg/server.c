@@ -7,6 +7,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -74,8 +75,10 @@ peer_flush(void *arg)
 		return;
 	r = msg__buf_write(p->fd, &p->out);
 	if (r == -1) {
-		msg__log(LOG_INFO, "%s: peer pid %d: write: %s",
-		    p->srv->name, (int)p->cred.pid, strerror(errno));
+		/* A peer that went away is not worth a log line. */
+		if (errno != EPIPE && errno != ECONNRESET)
+			msg__log(LOG_INFO, "%s: peer pid %d: write: %s",
+			    p->srv->name, (int)p->cred.pid, strerror(errno));
 		msg_peer_close(p);
 		return;
 	}
@@ -128,6 +131,8 @@ protocol_error(struct msg_peer *p, const char *why)
 {
 	msg__log(LOG_WARNING, "%s: peer pid %d: protocol error: %s; closing",
 	    p->srv->name, (int)p->cred.pid, why);
+	/* Answers to the frames before the bad one still go out if they fit. */
+	msg__buf_write(p->fd, &p->out);
 	msg_peer_close(p);
 }
 
@@ -420,6 +425,25 @@ peer_accept(struct msg_server *s, int fd)
 	msg__peer_send(p, MSG_HELLO, 0, 0, 0, hello, sizeof(hello));
 }
 
+/*
+ * Out of descriptors: the pending connection would wake a level-triggered
+ * loop forever. Give back the spare descriptor, accept and close the
+ * connection (it sees "down"), and take the spare again.
+ */
+static void
+shed(struct msg_server *s, int lfd)
+{
+	int fd;
+
+	msg__log(LOG_ERR, "%s: accept: %s; refusing a connection", s->name,
+	    strerror(errno));
+	if (s->spare != -1)
+		close(s->spare);
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) != -1)
+		close(fd);
+	s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 static void
 listen_ready(struct msg_loop *l, int lfd, unsigned events, void *arg)
 {
@@ -431,8 +455,7 @@ listen_ready(struct msg_loop *l, int lfd, unsigned events, void *arg)
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EMFILE || errno == ENFILE)
-				msg__log(LOG_ERR, "%s: accept: %s", s->name,
-				    strerror(errno));
+				shed(s, lfd);
 			return;
 		}
 		peer_accept(s, fd);
@@ -466,6 +489,7 @@ msg_server_new_fd(struct msg_loop *l, int lfd,
 		goto fail;
 	s->loop = l;
 	s->lfd = lfd;
+	s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	s->ops = ops;
 	s->state = state;
 	opts_defaults(&s->opts, opts);
@@ -500,6 +524,8 @@ msg_server_free(struct msg_server *s)
 	if (s->bound && stat(s->path, &st) == 0 && st.st_ino == s->ino)
 		unlink(s->path);
 	close(s->lfd);
+	if (s->spare != -1)
+		close(s->spare);
 	free(s->scratch);
 	free(s);
 }

@@ -11,10 +11,12 @@
 
 #include "msg-int.h"
 
+/* Until the application says otherwise: warnings and errors on stderr. */
 static void
 log_stderr(int prio, const char *line, void *arg)
 {
-	fprintf(stderr, "%s: %s\n", getprogname(), line);
+	if (prio <= LOG_WARNING)
+		fprintf(stderr, "%s: %s\n", getprogname(), line);
 }
 
 static msg_log_fn	*log_fn = log_stderr;

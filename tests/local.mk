@@ -29,3 +29,4 @@ include tests/libmsg.mk
 include tests/integration/local.mk
 include tests/bench/local.mk
 include tests/integration/foreign.mk
+include tests/sd/local.mk

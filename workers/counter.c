@@ -2,6 +2,7 @@
  * counter.c: an example server: cast "increment" adds one (or the JSON
  * number sent), call "get" answers {"count":N}, call "crash" aborts.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,14 +37,20 @@ handle_cast(void *state, struct msg_peer *peer, const struct msg_message *m)
 	struct counter *c = state;
 	json_t *v;
 
-	if (m->tag != msg_tag("increment"))
+	long long by = 1;
+
+	if (m->tag != msg_tag("increment")) {
+		fprintf(stderr, "counter: cast 0x%08x dropped: unknown tag\n",
+		    m->tag);
 		return;
+	}
 	if (m->len > 0 && (v = msg_json(m, NULL, 0)) != NULL) {
-		if (json_is_integer(v))
-			c->count += json_integer_value(v);
+		by = json_is_integer(v) ? json_integer_value(v) : 0;
 		json_decref(v);
-	} else
-		c->count++;
+	}
+	/* Saturate rather than overflow. */
+	if (__builtin_add_overflow(c->count, by, &c->count))
+		c->count = by > 0 ? LLONG_MAX : LLONG_MIN;
 }
 
 static void *

@@ -1,0 +1,292 @@
+#!/bin/bash
+# msg-cli.sh: msg(1) against the example workers (counter, echo) and a
+# never-answering actor (stall), each in a private run directory. A
+# worker is used once it said READY=1 to notify-wait; nothing sleeps.
+# Prints TAP.
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+MSG=$top_builddir/libmsg/msg
+NW=$top_builddir/tests/integration/notify-wait
+COUNTER=$top_builddir/workers/counter
+ECHO=$top_builddir/workers/echo
+STALL=$top_builddir/tests/integration/stall
+BOUND=10000		# ms: an upper bound for what must happen soon
+
+echo "1..33"
+
+tmp=$(mktemp -d /tmp/msg-cli.XXXXXX) || { echo "Bail out! mktemp"; exit 1; }
+export MSG_RUNDIR=$tmp/run	# missing: the first worker creates it 0700
+unset NOTIFY_SOCKET
+ulimit -c 0			# counter's "crash" aborts
+
+# An upper bound on the whole script: a hang fails, it never hangs make.
+(
+	sleep 300 & s=$!
+	trap 'kill $s; exit 0' TERM
+	wait $s && kill -TERM $$
+) >/dev/null 2>&1 </dev/null &
+watchdog=$!
+
+pids=
+cleanup() {
+	kill "$watchdog" 2>/dev/null
+	for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+	for p in $pids; do kill -CONT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+n=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	shift
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
+}
+
+# run CMD...: sets st, out, err and ms (elapsed).
+run() {
+	local t0
+	t0=$(date +%s%N)
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+# expect DESC STATUS STDOUT [STDERR-SUBSTRING]: judge the last run.
+expect() {
+	local desc=$1 want_st=$2 want_out=$3 want_err=${4:-}
+	if [ "$st" -eq "$want_st" ] && [ "$out" = "$want_out" ] &&
+	    { [ -z "$want_err" ] || [[ $err == *"$want_err"* ]]; }; then
+		ok "$desc"
+	else
+		not_ok "$desc" "status $st (want $want_st)" "stdout: $out" \
+		    "want:   $want_out" "stderr: $err" "want stderr ~ $want_err"
+	fi
+}
+
+# start NAME PROG [ARGS...]: run PROG --name NAME and wait for READY=1.
+start() {
+	local name=$1 prog=$2 line nw rc pid
+	shift 2
+	rm -f "$tmp/nw.fifo"
+	mkfifo "$tmp/nw.fifo"
+	"$NW" "$tmp/notify.sock" "$BOUND" >"$tmp/nw.fifo" &
+	nw=$!
+	exec 4<"$tmp/nw.fifo"
+	# notify-wait bound its socket before it says so.
+	if ! IFS= read -r line <&4 || [ "$line" != listening ]; then
+		exec 4<&-
+		wait "$nw"
+		return 1
+	fi
+	NOTIFY_SOCKET=$tmp/notify.sock "$prog" --name "$name" "$@" \
+	    2>>"$tmp/$name.log" &
+	pid=$!
+	pids="$pids $pid"
+	printf -v "pid_$name" '%s' "$pid"
+	wait "$nw"
+	rc=$?
+	exec 4<&-
+	return $rc
+}
+
+# stop NAME: SIGTERM, and it must exit 0 (a clean exit, leak-checked
+# under the sanitizers).
+stop() {
+	local pid_var=pid_$1 st
+	kill -TERM "${!pid_var}"
+	wait "${!pid_var}"
+	st=$?
+	pids=${pids/ ${!pid_var}/}
+	if [ "$st" -eq 0 ]; then
+		ok "$1 exits 0 on SIGTERM"
+	else
+		not_ok "$1 exits 0 on SIGTERM" "status $st" \
+		    "$(cat "$tmp/$1.log" 2>/dev/null)"
+	fi
+}
+
+# --- start the actors ---
+
+for a in "counter $COUNTER" "echo $ECHO" "stall $STALL"; do
+	set -- $a
+	if start "$1" "$2"; then
+		ok "$1 says READY=1"
+	else
+		not_ok "$1 says READY=1" "$(cat "$tmp/$1.log" 2>/dev/null)"
+	fi
+done
+if [ "$(stat -c %a "$MSG_RUNDIR")" = 700 ] &&
+    [ "$(stat -c %a "$MSG_RUNDIR/counter.sock")" = 600 ]; then
+	ok "run directory 0700, socket 0600"
+else
+	not_ok "run directory 0700, socket 0600" \
+	    "$(stat -c '%a %n' "$MSG_RUNDIR" "$MSG_RUNDIR"/*)"
+fi
+
+# --- counter: call, cast, unknown tag ---
+
+run "$MSG" call counter get
+expect "call counter get: count 0" 0 $'{\n  "count": 0\n}'
+run "$MSG" cast counter increment
+expect "cast counter increment" 0 ""
+run "$MSG" cast counter increment 41
+expect "cast counter increment 41 (JSON)" 0 ""
+run "$MSG" call counter get
+expect "casts took effect in order: count 42" 0 $'{\n  "count": 42\n}'
+run "$MSG" call counter 0x540ca757
+expect "a numeric tag (0x540ca757 = get)" 0 $'{\n  "count": 42\n}'
+run "$MSG" call counter frobnicate
+expect "unknown tag: exit 1, error on stderr" 1 "" \
+    "error 1 (unknown tag): unknown call"
+
+# --- echo: JSON and plain text ---
+
+run "$MSG" call echo echo '{"a":[1,"x"],"b":null}'
+expect "echo a JSON payload" 0 \
+    $'{\n  "a": [\n    1,\n    "x"\n  ],\n  "b": null\n}'
+run "$MSG" call echo echo 'hello, world'
+expect "echo plain text" 0 "hello, world"
+run "$MSG" call echo echo '{"unterminated"'
+expect "echo text that only looks like JSON" 0 '{"unterminated"'
+run "$MSG" call echo echo
+expect "echo nothing" 0 ""
+
+# --- nobody there, nobody answering ---
+
+run "$MSG" call nosuch get
+expect "no such actor: exit 69" 69 "" \
+    "no actor nosuch: nothing listens on $MSG_RUNDIR/nosuch.sock"
+run "$MSG" -t 300 call stall anything
+expect "no answer: exit 75" 75 "" "stall: no answer within 300 ms"
+if [ "$ms" -ge 290 ] && [ "$ms" -lt "$BOUND" ]; then
+	ok "the timeout is -t 300 (${ms} ms)"
+else
+	not_ok "the timeout is -t 300" "took $ms ms"
+fi
+# A stopped actor does not even say HELLO: the connect times out.
+kill -STOP "$pid_echo"
+run "$MSG" -t 300 call echo echo x
+kill -CONT "$pid_echo"
+if [ "$st" -ne 0 ] && [[ $err == *"timed out"* ]] && [ "$ms" -lt "$BOUND" ]; then
+	ok "stopped actor: msg gives up after -t ($st, $ms ms)"
+else
+	not_ok "stopped actor: msg gives up after -t" "status $st, $ms ms" \
+	    "stderr: $err"
+fi
+run "$MSG" call echo echo again
+expect "echo serves again after SIGCONT" 0 "again"
+
+# --- usage ---
+
+run "$MSG"
+expect "no command: exit 64" 64 "" "usage: msg"
+run "$MSG" call counter
+expect "call without a tag: exit 64" 64 "" "usage: msg"
+run "$MSG" -t soon call counter get
+expect "bad -t: exit 64" 64 "" "usage: msg"
+run "$MSG" frob counter get
+expect "unknown command: exit 64" 64 "" "usage: msg"
+
+# --- pub/sub: msg sub in the background, read through a FIFO ---
+
+mkfifo "$tmp/sub.fifo"
+"$MSG" -t "$BOUND" sub echo news. >"$tmp/sub.fifo" 2>"$tmp/sub.err" &
+subpid=$!
+pids="$pids $subpid"
+exec 5<"$tmp/sub.fifo"
+
+# msg sub shows no sign once its SUBSCRIBE was handled; an event it
+# prints is the proof. Publish sync events until one comes back, each
+# wait bounded (normally the first one does).
+synced=0
+for i in $(seq 1 20); do
+	"$MSG" pub echo news.sync "$i" || break
+	if IFS= read -r -t 1 line <&5; then
+		synced=1
+		break
+	fi
+done
+if [ $synced = 1 ]; then
+	ok "msg sub receives (after $i sync event(s))"
+else
+	not_ok "msg sub receives" "$(cat "$tmp/sub.err")"
+fi
+
+# next_event: the next line that is not a sync event, or "TIMEOUT".
+next_event() {
+	while :; do
+		if ! IFS= read -r -t $((BOUND / 1000)) line <&5; then
+			line=TIMEOUT
+			return
+		fi
+		[[ $line == news.sync* ]] || return
+	done
+}
+
+st=0
+"$MSG" pub echo news.a hello || st=$?
+"$MSG" pub echo other.x "not for us" || st=$?
+"$MSG" pub echo news.b 42 || st=$?
+"$MSG" pub echo news.j '{"k":"v"}' || st=$?
+# Last, so nothing printed after it can flush it out by chance.
+"$MSG" pub echo news.empty || st=$?
+if [ $st = 0 ]; then ok "msg pub exits 0"; else not_ok "msg pub exits 0" "$st"; fi
+got=
+for i in 1 2 3 4 5 6; do
+	next_event
+	got="$got|$line"
+done
+want="|news.a hello|news.b 42|news.j {|  \"k\": \"v\"|}|news.empty "
+if [ "$got" = "$want" ]; then
+	ok "msg sub prints matching events, in order, and only those"
+else
+	not_ok "msg sub prints matching events, in order, and only those" \
+	    "got:  $got" "want: $want"
+fi
+
+# --- crash and stop ---
+
+run "$MSG" call counter crash
+expect "counter crash: connection lost, exit 69" 69 "" \
+    "counter: connection lost (actor down)"
+wait "$pid_counter"
+cst=$?
+pids=${pids/ $pid_counter/}
+if [ $cst -eq $((128 + 6)) ]; then
+	ok "counter died of SIGABRT"
+else
+	not_ok "counter died of SIGABRT" "status $cst"
+fi
+run "$MSG" call counter get
+expect "dead counter: no actor, exit 69" 69 "" "no actor counter"
+
+stop echo
+# The subscriber learns its actor is gone and says so.
+wait "$subpid"
+sst=$?
+pids=${pids/ $subpid/}
+exec 5<&-
+if [ $sst -eq 69 ] && grep -q "echo: connection lost" "$tmp/sub.err"; then
+	ok "msg sub exits 69 when its actor goes"
+else
+	not_ok "msg sub exits 69 when its actor goes" "status $sst" \
+	    "$(cat "$tmp/sub.err")"
+fi
+stop stall
+if [ -z "$(ls -A "$MSG_RUNDIR" | grep -v '^counter\.sock$')" ]; then
+	ok "stopped actors removed their sockets"
+else
+	not_ok "stopped actors removed their sockets" "$(ls -A "$MSG_RUNDIR")"
+fi
+
+[ "$n" -eq 33 ] || echo "# ran $n tests, planned 33"
