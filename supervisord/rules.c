@@ -112,6 +112,8 @@ start_supervisor(struct tree *t, struct node *s, struct node *c)
 		return DONE;
 	if (s->prog_kind == P_RESTART)
 		c->restarts++;
+	/* A restarted supervisor is a new OTP process: fresh history. */
+	c->nhist = 0;
 	node_sync_kids(t, c);
 	if ((steps = calloc(c->nkids + 1, sizeof(*steps))) == NULL)
 		return FAIL;
@@ -414,7 +416,7 @@ decide(struct tree *t, struct node *s, struct node *c, enum exit_class cls)
 		    restart_name(sp->restart));
 		if (sp->restart == RESTART_TEMPORARY && !c->op_stopped)
 			node_remove(t, c);
-		else
+		else if (c->state != NS_FAILED)	/* a supervisor that gave up */
 			c->state = NS_STOPPED;
 		return;
 	}
