@@ -161,7 +161,7 @@ node_sync_kids(struct tree *t, struct node *s)
 {
 	const struct spec *sp = s->spec, *c;
 	struct node **order, *k;
-	size_t i;
+	size_t i, had;
 
 	if (sp->strategy == SIMPLE_ONE_FOR_ONE) {
 		while (s->nkids > 0)
@@ -175,8 +175,15 @@ node_sync_kids(struct tree *t, struct node *s)
 	}
 	if ((order = calloc(sp->nchildren + 1, sizeof(*order))) == NULL)
 		return;
+	had = s->nkids;
 	for (i = 0; i < sp->nchildren; i++) {
-		if ((k = kid(s, sp->children[i]->id)) == NULL)
+		/* Usually in place or new: no search (10,000 children). */
+		k = NULL;
+		if (i < had && strcmp(s->kids[i]->id, sp->children[i]->id) == 0)
+			k = s->kids[i];
+		else if (had > 0)
+			k = kid(s, sp->children[i]->id);
+		if (k == NULL)
 			k = node_new(t, s, sp->children[i], sp->children[i]->id);
 		if (k != NULL)
 			k->spec = sp->children[i];
