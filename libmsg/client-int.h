@@ -28,6 +28,7 @@ struct msg_client {
 	size_t		 max_payload;
 	uint32_t	 next_id;
 	int		 hello_seen;
+	int		 rcvtimeo;	/* SO_RCVTIMEO set, ms; 0: none */
 	uint32_t	 abandoned[MAX_ABANDONED];	/* timed-out call ids */
 	size_t		 nabandoned;
 	struct qmsg	*qhead, *qtail, *qcur;

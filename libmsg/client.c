@@ -4,9 +4,11 @@
  * name after the server went down.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -19,6 +21,15 @@
 static int	next_frame(struct msg_client *, struct msg_message *);
 
 #define FLUSH_AT	65536	/* msg_cast_more writes once this much waits */
+/*
+ * A wait for a reply this long or longer (or unbounded) sleeps in recv()
+ * itself, not in poll() and then recv(): one system call per reply, not
+ * two. Its bound is SO_RCVTIMEO, counted in jiffies on the kernel's
+ * coarse timer wheel (up to 1/8 late), so it is set to at most 4/5 of
+ * the time left and poll() waits out the rest with its exact timer.
+ * Shorter waits use poll() alone.
+ */
+#define RECV_WAIT_MIN_MS	250
 
 static int
 remaining(uint64_t deadline)
@@ -71,6 +82,59 @@ fill(struct msg_client *c)
 	if (c->in.len == c->in.off)
 		msg__buf_free(&c->in);
 	return -1;
+}
+
+/*
+ * Wait for input until the deadline and read it: 1 read something (or
+ * was interrupted: look again), 0 the deadline passed, -1 down, -2 a
+ * local error (errno).
+ */
+static int
+wait_input(struct msg_client *c, uint64_t deadline)
+{
+	struct timeval tv;
+	struct pollfd pfd;
+	ssize_t n;
+	int ms = remaining(deadline), want, r;
+
+	if (ms == -1 || ms >= RECV_WAIT_MIN_MS) {
+		/* Keep what is set while it ends in time and not too early,
+		 * so a caller with a steady timeout sets it once. */
+		want = ms == -1 ? 0 : ms - ms / 4;
+		if (c->rcvtimeo != want && (want == 0 || c->rcvtimeo == 0 ||
+		    c->rcvtimeo > ms - ms / 5 || c->rcvtimeo < ms / 2)) {
+			tv.tv_sec = want / 1000;
+			tv.tv_usec = (want % 1000) * 1000;
+			if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+			    sizeof(tv)) == -1)
+				return -2;
+			c->rcvtimeo = want;
+		}
+		if (msg__buf_reserve(&c->in, MSG_READ_CHUNK) == -1)
+			return -2;
+		n = recv(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len,
+		    0);
+		if (n > 0) {
+			c->in.len += (size_t)n;
+			return 1;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR))
+			return -1;
+		if (errno == EINTR)
+			return 1;
+		/* SO_RCVTIMEO ran out, early by design: poll() does the rest
+		 * (and never spins if someone made the descriptor
+		 * non-blocking). */
+		ms = remaining(deadline);
+	}
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	if ((r = poll(&pfd, 1, ms)) == 0)
+		return 0;
+	if (r == -1)
+		return errno == EINTR ? 1 : -2;
+	return fill(c) == -1 ? -1 : 1;
 }
 
 /* Write all queued output, reading meanwhile so neither side stalls. */
@@ -132,6 +196,13 @@ open_socket(struct msg_client *c, uint64_t deadline)
 		if (r == -1 && errno == EISCONN)
 			r = 0;
 	}
+	/*
+	 * Connected: from here on the descriptor blocks. Every send, and
+	 * every recv that must not wait, says MSG_DONTWAIT; a reader that
+	 * may wait sleeps in recv() (wait_input()).
+	 */
+	if (r == 0)
+		r = fcntl(fd, F_SETFL, 0);
 	if (r == -1) {
 		int saved = errno;
 
@@ -185,6 +256,7 @@ handshake(struct msg_client *c, int fd, uint64_t deadline)
 
 	c->fd = fd;
 	c->hello_seen = 0;
+	c->rcvtimeo = 0;
 	msg__hello_payload(hello);
 	/*
 	 * A server that refuses us may close before our HELLO is out: the
@@ -296,7 +368,6 @@ next_frame(struct msg_client *c, struct msg_message *m)
 int
 msg__client_read(struct msg_client *c, uint64_t deadline, struct msg_message *m)
 {
-	struct pollfd pfd;
 	int r;
 
 	for (;;) {
@@ -311,14 +382,11 @@ msg__client_read(struct msg_client *c, uint64_t deadline, struct msg_message *m)
 			continue;
 		if (r == 1)
 			return MSG_OK;
-		pfd.fd = c->fd;
-		pfd.events = POLLIN;
-		r = poll(&pfd, 1, remaining(deadline));
-		if (r == 0)
+		if ((r = wait_input(c, deadline)) == 0)
 			return MSG_TIMEOUT;
-		if (r == -1 && errno != EINTR)
+		if (r == -2)
 			return MSG_FAIL;
-		if (r > 0 && fill(c) == -1) {
+		if (r == -1) {
 			go_down(c);
 			return MSG_DOWN;
 		}

@@ -363,11 +363,15 @@ static void
 peer_ready(struct msg_loop *l, int fd, unsigned events, void *arg)
 {
 	struct msg_peer *p = arg;
+	int closed;
 
 	if (events & MSG_EV_WRITE) {
 		p->want_write = 0;	/* peer_flush re-arms it if needed */
+		p->refs++;		/* a failed write closes and frees p */
 		peer_flush(p);
-		if (p->fd == -1)
+		closed = p->fd == -1;
+		msg__peer_unref(p);
+		if (closed)
 			return;
 	}
 	if (events & (MSG_EV_READ | MSG_EV_ERROR))
