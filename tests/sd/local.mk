@@ -14,3 +14,12 @@ tests_sd_test_sd_basic_CFLAGS = $(SD_CFLAGS)
 tests_sd_test_sd_basic_LDADD = $(SD_LDADD)
 TESTS += tests/sd/test_sd_basic
 endif
+
+# Reconnection by name and socket activation under supervision.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/sd/test_sd_reconnect
+tests_sd_test_sd_reconnect_SOURCES = tests/sd/test_sd_reconnect.c
+tests_sd_test_sd_reconnect_CFLAGS = $(SD_CFLAGS)
+tests_sd_test_sd_reconnect_LDADD = $(SD_LDADD)
+TESTS += tests/sd/test_sd_reconnect
+endif
