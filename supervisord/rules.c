@@ -64,7 +64,7 @@ event_start_error(struct tree *t, struct node *c, const char *why)
 	c->last_exit.valid = 1;
 	c->last_exit.code = -1;
 	c->last_exit.signo = 0;
-	emit(t, json_pack("{sssssss}", "event", "start_error", "path", c->path,
+	emit(t, json_pack("{ssssssss}", "event", "start_error", "path", c->path,
 	    "error", why, "class", "abnormal"));
 	logf_(t, "%s: start error: %s", c->path, why);
 }
@@ -414,7 +414,10 @@ decide(struct tree *t, struct node *s, struct node *c, enum exit_class cls)
 	if (!restart) {
 		logf_(t, "%s: %s; not restarted (%s)", c->path, what,
 		    restart_name(sp->restart));
-		if (sp->restart == RESTART_TEMPORARY && !c->op_stopped)
+		/* OTP deletes a temporary child, and any dynamic instance,
+		 * once it ends for good. */
+		if (!c->op_stopped && (sp->restart == RESTART_TEMPORARY ||
+		    s->spec->strategy == SIMPLE_ONE_FOR_ONE))
 			node_remove(t, c);
 		else if (c->state != NS_FAILED)	/* a supervisor that gave up */
 			c->state = NS_STOPPED;
@@ -619,6 +622,9 @@ tree_exited(struct tree *t, struct node *c, int st)
 	c->pid = 0;
 	t->ops->timer(t, c, 0);
 	record_exit(c, st);
+	/* Death before readiness is abnormal, whatever the code (SPEC 2). */
+	if (c->timed_out || c->state == NS_STARTING)
+		cls = EXIT_ABNORMAL;
 	event_exited(t, c, pid, cls);
 	if (c->timed_out || c->state == NS_STARTING) {
 		/* Death before readiness is a start error (SPEC 2). */
