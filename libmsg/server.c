@@ -338,6 +338,10 @@ peer_read(struct msg_peer *p)
 	} else
 		dst = p->in.data + p->in.len;
 	n = recv(p->fd, dst, MSG_READ_CHUNK, MSG_DONTWAIT);
+	if (n == 0 && msg__buf_used(&p->in) > 0) {
+		protocol_error(p, "truncated frame");
+		return;
+	}
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
 		msg_peer_close(p);
 		return;

@@ -177,9 +177,23 @@ cb_event(struct tree *t, json_t *ev)
 	const char *e = json_string_value(json_object_get(ev, "event"));
 	const char *p = json_string_value(json_object_get(ev, "path"));
 
+	json_t *v;
+
+	/* Crashes and start errors are logged where they are decided. */
 	if (e != NULL && p != NULL && (strcmp(e, "started") == 0 ||
 	    strcmp(e, "ready") == 0))
 		log_info("%s: %s", p, e);
+	else if (e != NULL && p != NULL && strcmp(e, "exited") == 0 &&
+	    json_is_true(json_object_get(ev, "by_supervisor"))) {
+		if ((v = json_object_get(ev, "signal")) != NULL)
+			log_info("%s: stopped (signal %s)", p,
+			    json_string_value(v));
+		else if ((v = json_object_get(ev, "code")) != NULL)
+			log_info("%s: stopped (exit code %lld)", p,
+			    (long long)json_integer_value(v));
+		else
+			log_info("%s: stopped", p);
+	}
 	events_emit(ev);
 }
 
