@@ -68,12 +68,15 @@ static void
 peer_flush(void *arg)
 {
 	struct msg_peer *p = arg;
+	size_t queued;
 	int r;
 
 	p->flush_pending = 0;
 	if (p->fd == -1)
 		return;
+	queued = msg__buf_used(&p->out);
 	r = msg__buf_write(p->fd, &p->out);
+	p->sent += queued - msg__buf_used(&p->out);
 	if (r == -1) {
 		/* A peer that went away is not worth a log line. */
 		if (errno != EPIPE && errno != ECONNRESET)
@@ -82,13 +85,17 @@ peer_flush(void *arg)
 		msg_peer_close(p);
 		return;
 	}
-	if (r == 1 && p->dropped_unreported > 0)
-		msg__overflow_notice(p);
+	if (p->ev != NULL)
+		msg__event_sent(p);	/* sync publishes wait for these bytes */
+	/* EPOLLOUT stays armed only while output is pending: a drained
+	 * peer left armed would wake the loop forever. */
 	if ((r == 0) != p->want_write) {
 		p->want_write = r == 0;
 		msg_loop_mod_fd(p->srv->loop, p->fd,
 		    MSG_EV_READ | (p->want_write ? MSG_EV_WRITE : 0));
 	}
+	if (r == 1 && p->dropped_unreported > 0)
+		msg__overflow_notice(p);
 }
 
 /* Queue output; it goes out in one write at the end of this loop turn. */
@@ -111,6 +118,8 @@ msg__peer_send(struct msg_peer *p, uint16_t kind, uint16_t flags,
 		errno = ENOTCONN;
 		return -1;
 	}
+	if (p->ev != NULL)
+		msg__event_before_queue(p);	/* its events go first */
 	if (msg__buf_used(&p->out) + len > p->srv->opts.max_output) {
 		msg__log(LOG_WARNING, "%s: peer pid %d: output over %zu bytes, "
 		    "disconnecting", p->srv->name, (int)p->cred.pid,
@@ -370,7 +379,6 @@ peer_ready(struct msg_loop *l, int fd, unsigned events, void *arg)
 	int closed;
 
 	if (events & MSG_EV_WRITE) {
-		p->want_write = 0;	/* peer_flush re-arms it if needed */
 		p->refs++;		/* a failed write closes and frees p */
 		peer_flush(p);
 		closed = p->fd == -1;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,10 +214,34 @@ tell_parent(unsigned char status)
 	ready_fd = -1;
 }
 
+/*
+ * Give freed heap back to the system. Parsing the config and building a
+ * status reply leave megabytes free inside the heap that malloc keeps
+ * (10,000 children: 16 MiB resident after the start, 13 after a trim;
+ * 31 after a status --json, 13 after a trim). After a reply it waits a
+ * little, so the reply never waits for it.
+ */
+static struct msg_timer		*trim_timer;
+
+static void
+on_trim(struct msg_loop *l, void *arg)
+{
+	trim_timer = NULL;
+	malloc_trim(0);
+}
+
+static void
+trim_later(void)
+{
+	if (trim_timer == NULL)
+		trim_timer = msg_timer_start(loop, 200, on_trim, NULL);
+}
+
 static void
 cb_started(struct tree *t)
 {
 	log_info("tree started");
+	malloc_trim(0);
 	if (msg_notify("READY=1") == -1)
 		log_warn("READY=1 to $NOTIFY_SOCKET");
 	tell_parent(0);
@@ -339,6 +364,7 @@ static json_t *
 ctl_status(const char *path, char *err, size_t len)
 {
 	now();
+	trim_later();
 	return tree_status(tree, path, err, len);
 }
 
@@ -547,6 +573,7 @@ runtime_main(struct runtime_opts *o)
 		msg_server_flush(ctl, 2000);
 out:
 	tell_parent((unsigned char)exit_status);
+	cancel(&trim_timer);
 	tree_free(tree);
 	notifysock_close(loop);
 	msg_server_free(ctl);

@@ -4,6 +4,7 @@
  * errno's text, never as a quick crash.
  */
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -12,6 +13,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +157,45 @@ child_fail(int errfd, const char *step)
 	_exit(127);
 }
 
+/*
+ * The signals whose disposition is not SIG_DFL in supervisord, found once
+ * in the parent (it sets its dispositions before its first spawn). Only
+ * those need resetting in the child, not every signal: that was some 60
+ * system calls on the path of every restart.
+ */
+static sigset_t	nondefault;
+static int	nondefault_known;
+
+static void
+find_nondefault(void)
+{
+	struct sigaction old;
+	int i;
+
+	if (nondefault_known)
+		return;
+	sigemptyset(&nondefault);
+	for (i = 1; i < NSIG; i++)
+		if (sigaction(i, NULL, &old) == 0 && old.sa_handler != SIG_DFL)
+			sigaddset(&nondefault, i);
+	nondefault_known = 1;
+}
+
+static void
+raw_default(int signo)
+{
+	struct {
+		void		(*handler)(int);
+		unsigned long	  flags;
+		void		(*restorer)(void);
+		uint64_t	  mask;
+	} ksa;
+
+	memset(&ksa, 0, sizeof(ksa));
+	ksa.handler = SIG_DFL;
+	syscall(SYS_rt_sigaction, signo, &ksa, NULL, sizeof(ksa.mask));
+}
+
 static void
 reset_signals(void)
 {
@@ -162,11 +203,17 @@ reset_signals(void)
 	sigset_t none;
 	int i;
 
+	find_nondefault();	/* a no-op: the parent found them */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (i = 1; i < NSIG; i++)
-		if (i != SIGKILL && i != SIGSTOP)
+		if (sigismember(&nondefault, i) == 1)
 			sigaction(i, &sa, NULL);
+	/* glibc keeps 32 and 33 for itself and refuses sigaction() on them,
+	 * but an ignored disposition inherited there must not reach the
+	 * child either: ask the kernel directly. */
+	for (i = 32; i < SIGRTMIN; i++)
+		raw_default(i);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -307,6 +354,7 @@ spawn(const struct spawn_req *r, char *err, size_t errlen)
 	}
 	if (lookup_ids(r->spec, &pw, &gid, err, errlen) == -1)
 		return -1;
+	find_nondefault();
 	if ((argv = build_argv(r)) == NULL || (env = build_env(r)) == NULL ||
 	    pipe2(pfd, O_CLOEXEC) == -1) {
 		snprintf(err, errlen, "spawn: %s", strerror(errno));
