@@ -22,7 +22,7 @@ usage(void)
 	    "usage: msg [-t ms] call NAME TAG [PAYLOAD]\n"
 	    "       msg [-t ms] cast NAME TAG [PAYLOAD]\n"
 	    "       msg [-t ms] sub NAME TOPIC\n"
-	    "       msg [-t ms] pub NAME TOPIC [DATA]\n");
+	    "       msg [-t ms] pub [--sync] NAME TOPIC [DATA]\n");
 	exit(EX_USAGE);
 }
 
@@ -149,17 +149,40 @@ cmd_cast(int argc, char **argv)
 	return r == MSG_OK ? 0 : fail(argv[0], r);
 }
 
+/* --sync: wait until the event is in every subscriber's socket. */
 static int
 cmd_pub(int argc, char **argv)
 {
 	struct msg_client *c;
-	const char *data = argc > 2 ? argv[2] : NULL;
-	int r;
+	const char *data;
+	int r, saved, sync = 0;
 
+	if (strcmp(argv[0], "--sync") == 0) {
+		sync = 1;
+		argc--;
+		argv++;
+	}
+	if (argc < 2 || argc > 3)
+		usage();
+	data = argc > 2 ? argv[2] : NULL;
 	c = connect_or_die(argv[0]);
-	r = msg_publish_to(c, argv[1], payload_flags(data), data,
-	    data ? strlen(data) : 0);
+	if (sync)
+		r = msg_publish_sync(c, argv[1], payload_flags(data), data,
+		    data ? strlen(data) : 0, timeout_ms);
+	else
+		r = msg_publish_to(c, argv[1], payload_flags(data), data,
+		    data ? strlen(data) : 0);
+	saved = errno;
 	msg_close(c);
+	errno = saved;
+	if (r == MSG_ERROR_REPLY) {
+		fprintf(stderr, "msg: %s: sync publish not confirmed: %s\n",
+		    argv[0], errno == ENOBUFS ? "dropped for a subscriber "
+		    "whose queue was full, or too many sync publishes "
+		    "outstanding" : errno == EOPNOTSUPP ? "not an event "
+		    "manager" : strerror(errno));
+		return 1;
+	}
 	return r == MSG_OK ? 0 : fail(argv[0], r);
 }
 
@@ -197,7 +220,7 @@ static const struct cmd {
 	{ "call", 2, 3, cmd_call },
 	{ "cast", 2, 3, cmd_cast },
 	{ "sub", 2, 2, cmd_sub },
-	{ "pub", 2, 3, cmd_pub },
+	{ "pub", 2, 4, cmd_pub },
 };
 
 int

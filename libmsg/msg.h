@@ -244,6 +244,154 @@ int		 msg_call_json(struct msg_client *, uint32_t tag, json_t *arg,
 json_t		*msg_json(const struct msg_message *, char *err, size_t errlen);
 #endif
 
+/* --- state machine behaviour (statem.c): see msg_statem(3) --- */
+
+/*
+ * State machine behaviour (gen_statem, one handler for every state). The
+ * handler is called with the state, the event and the data pointer; it
+ * asks for actions through the context (answer a call with msg_reply()
+ * on ev->call) and returns the next state. See msg_statem(3).
+ */
+struct msg_statem;
+struct msg_statem_ctx;
+
+enum msg_statem_type {
+	MSG_STATEM_CALL = 1,		/* from a client; call is its handle */
+	MSG_STATEM_CAST,		/* from a client or msg_statem_cast_self() */
+	MSG_STATEM_INFO,		/* msg_statem_info(): the application's own */
+	MSG_STATEM_INTERNAL,		/* msg_statem_next_event() */
+	MSG_STATEM_EVENT_TIMEOUT,	/* msg_statem_event_timeout() */
+	MSG_STATEM_STATE_TIMEOUT,	/* msg_statem_state_timeout() */
+	MSG_STATEM_TIMEOUT,		/* msg_statem_timeout(): name says which */
+	MSG_STATEM_ENTER		/* state enter call: old_state */
+};
+
+struct msg_statem_event {
+	enum msg_statem_type	 type;
+	struct msg_message	 msg;		/* tag, flags, data, len */
+	struct msg_call		*call;		/* CALL: the reply handle */
+	struct msg_peer		*peer;		/* CALL, CAST from a client */
+	const char		*name;		/* TIMEOUT */
+	int			 old_state;	/* ENTER */
+};
+
+typedef int	 msg_statem_fn(struct msg_statem_ctx *, int state,
+		    const struct msg_statem_event *, void *data);
+
+#define MSG_STATEM_ENTER_CALLS	0x1u	/* an ENTER event on each state change */
+#define MSG_STATEM_ENTER_INIT	0x2u	/* ... and one for the initial state */
+
+struct msg_statem_ops {
+	msg_statem_fn		*handle_event;
+	unsigned		 flags;		/* MSG_STATEM_ENTER_* */
+	const char *const	*state_names;	/* indexed by state; may be NULL */
+	size_t			 nstates;
+	size_t			 max_queue;	/* postponed + queued; 0: 1024 */
+};
+
+/* name NULL: a machine of this process only, fed by cast_self and info. */
+struct msg_statem *msg_statem_new(struct msg_loop *, const char *name,
+		    const struct msg_statem_ops *, void *data, int initial_state);
+void		 msg_statem_free(struct msg_statem *);
+void		 msg_statem_set_data(struct msg_statem *, void *data);
+void		*msg_statem_data(const struct msg_statem *);
+int		 msg_statem_state(const struct msg_statem *);
+const char	*msg_statem_state_name(const struct msg_statem *, int state);
+size_t		 msg_statem_postponed(const struct msg_statem *);
+struct msg_server *msg_statem_server(const struct msg_statem *);
+int		 msg_statem_cast_self(struct msg_statem *, uint32_t tag,
+		    uint16_t flags, const void *, size_t);
+int		 msg_statem_info(struct msg_statem *, uint32_t tag,
+		    uint16_t flags, const void *, size_t);
+
+/* Actions: only inside the handler, on the context it was given. */
+struct msg_statem *msg_statem_self(struct msg_statem_ctx *);
+int		 msg_statem_postpone(struct msg_statem_ctx *);
+int		 msg_statem_next_event(struct msg_statem_ctx *, uint32_t tag,
+		    uint16_t flags, const void *, size_t);
+int		 msg_statem_event_timeout(struct msg_statem_ctx *, uint64_t ms,
+		    uint32_t tag);
+int		 msg_statem_state_timeout(struct msg_statem_ctx *, uint64_t ms,
+		    uint32_t tag);
+int		 msg_statem_cancel_state_timeout(struct msg_statem_ctx *);
+int		 msg_statem_timeout(struct msg_statem_ctx *, const char *name,
+		    uint64_t ms);
+int		 msg_statem_cancel_timeout(struct msg_statem_ctx *,
+		    const char *name);
+
+/* The whole life of a state machine actor, as msg_actor_main(). */
+struct msg_statem_actor {
+	const char			*name;
+	const struct msg_statem_ops	*ops;
+	int				 initial_state;
+	/* Called once the socket is bound; returns data or NULL to fail. */
+	void	*(*init)(struct msg_loop *, struct msg_statem *, void *arg);
+	void	 (*terminate)(void *data, int state);
+};
+int		 msg_statem_main(const struct msg_statem_actor *, void *arg);
+
+/* --- event manager behaviour (event.c): see msg_event(3) --- */
+
+/*
+ * Event manager behaviour (gen_event): the server's prefix publish and
+ * subscribe, plus publishing with acknowledgement (call "sync_publish":
+ * answered once the event is in every matching subscriber's socket) and
+ * per-subscriber counts (call "stats"). See msg_event(3).
+ */
+struct msg_event;
+
+struct msg_event_ops {
+	/* Calls other than "sync_publish" and "stats"; NULL: ERROR 1. */
+	void	(*handle_call)(void *state, struct msg_call *,
+		    const struct msg_message *);
+	void	(*handle_cast)(void *state, struct msg_peer *,
+		    const struct msg_message *);
+	/* Each event a client publishes, plain or sync, before the
+	 * fan-out: return 0 to relay it, -1 to drop it. NULL relays all. */
+	int	(*handle_event)(void *state, struct msg_peer *,
+		    const struct msg_message *);
+	void	(*peer_up)(void *state, struct msg_peer *);
+	void	(*peer_down)(void *state, struct msg_peer *);
+};
+
+struct msg_event *msg_event_new(struct msg_loop *, const char *name,
+		    const struct msg_event_ops *, void *state,
+		    const struct msg_server_opts *);
+void		 msg_event_free(struct msg_event *);
+void		 msg_event_set_state(struct msg_event *, void *state);
+struct msg_server *msg_event_server(struct msg_event *);
+/* Publish from the manager itself (fire and forget); subscribers queued. */
+int		 msg_event_notify(struct msg_event *, const char *topic,
+		    uint16_t flags, const void *, size_t);
+/* Write what is queued, as msg_server_flush(); events go out once per
+ * loop turn, and this sends this turn's first. */
+int		 msg_event_flush(struct msg_event *, int timeout_ms);
+uint64_t	 msg_peer_delivered(const struct msg_peer *);
+
+/* The whole life of an event manager actor, as msg_actor_main(). */
+struct msg_event_actor {
+	const char			*name;
+	const struct msg_event_ops	*ops;	/* may be NULL */
+	/* Called once the socket is bound; returns state or NULL to fail. */
+	void	*(*init)(struct msg_loop *, struct msg_event *, void *arg);
+	void	 (*terminate)(void *state);
+};
+int		 msg_event_main(const struct msg_event_actor *, void *arg);
+
+/* Client: publish, and return once the event is in the socket of every
+ * subscriber it matched (MSG_OK); see msg_event(3) for the errors. */
+int		 msg_publish_sync(struct msg_client *, const char *topic,
+		    uint16_t flags, const void *, size_t, int timeout_ms);
+/* Queue a plain publish without writing it; msg_flush() or the next
+ * write sends it (as msg_cast_more()). */
+int		 msg_publish_more(struct msg_client *, const char *topic,
+		    uint16_t flags, const void *, size_t);
+
+#ifdef JANSSON_H
+/* [{"pid":P,"prefixes":[...],"delivered":N,"dropped":N,"queued":B},...] */
+json_t		*msg_event_stats(struct msg_event *);
+#endif
+
 #ifdef __cplusplus
 }
 #endif

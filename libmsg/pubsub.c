@@ -75,8 +75,8 @@ msg__subs_free(struct msg_peer *p)
 	p->nsubs = 0;
 }
 
-static int
-sub_matches(const struct msg_peer *p, const char *topic, size_t tlen)
+int
+msg__subs_match(const struct msg_peer *p, const char *topic, size_t tlen)
 {
 	size_t i;
 
@@ -91,6 +91,8 @@ sub_matches(const struct msg_peer *p, const char *topic, size_t tlen)
 static int
 deliver(struct msg_peer *p, const unsigned char *frame, size_t len)
 {
+	if (p->ev != NULL)
+		msg__event_before_queue(p);	/* event.c's batch first */
 	/* An event larger than the queue still goes to an idle one. */
 	if ((msg__buf_used(&p->out) > 0 &&
 	    msg__buf_used(&p->out) + len > p->srv->opts.max_event_queue) ||
@@ -101,6 +103,7 @@ deliver(struct msg_peer *p, const unsigned char *frame, size_t len)
 		errno = ENOBUFS;
 		return 0;
 	}
+	p->delivered++;
 	msg__peer_kick(p);
 	return 1;
 }
@@ -114,7 +117,7 @@ msg__publish_n(struct msg_server *s, const char *topic, size_t tlen,
 	int n = 0;
 
 	for (p = s->peers; p != NULL; p = p->next) {
-		if (!p->hello_seen || !sub_matches(p, topic, tlen))
+		if (!p->hello_seen || !msg__subs_match(p, topic, tlen))
 			continue;
 		if (frame.data == NULL && msg__frame_append(&frame, MSG_EVENT,
 		    flags, 0, 0, topic, tlen, data, len) == -1)
@@ -158,6 +161,8 @@ msg__overflow_notice(struct msg_peer *p)
 	char json[96];
 	int n;
 
+	if (p->ev != NULL)
+		msg__event_before_queue(p);
 	n = snprintf(json, sizeof(json), "{\"dropped\":%llu,\"total\":%llu}",
 	    (unsigned long long)p->dropped_unreported,
 	    (unsigned long long)p->dropped);

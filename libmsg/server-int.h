@@ -26,6 +26,9 @@ struct msg_peer {
 	size_t			 nsubs;
 	uint64_t		 dropped;	/* events lost to overflow */
 	uint64_t		 dropped_unreported;
+	uint64_t		 delivered;	/* events queued to it */
+	uint64_t		 sent;		/* bytes written to its socket */
+	void			*ev;		/* event.c's: batch share, marks */
 };
 
 struct msg_call {
@@ -62,6 +65,10 @@ void	msg__subs_free(struct msg_peer *);
 int	msg__publish_n(struct msg_server *, const char *topic, size_t tlen,
 	    uint16_t flags, const void *, size_t);
 void	msg__overflow_notice(struct msg_peer *);
+int	msg__subs_match(const struct msg_peer *, const char *, size_t);
+/* Peers whose ev is set (event.c): after a write, before queueing. */
+void	msg__event_sent(struct msg_peer *);
+void	msg__event_before_queue(struct msg_peer *);
 
 int	msg__listen_activated(const char *name);
 int	msg__listen_bind(const char *name, char *path, size_t size, ino_t *);

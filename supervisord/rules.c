@@ -57,6 +57,27 @@ busy(const struct node *s)
 	return s->prog_kind != P_NONE;
 }
 
+/*
+ * A supervisor that gives up may be removed by its parent (a temporary
+ * child supervisor), with everything below it, while a caller further
+ * up still holds one of those nodes. A caller that goes on after such a
+ * call holds the path instead and looks the node up again (NULL: gone).
+ */
+static char *
+hold(const struct node *n)
+{
+	return strdup(n->path);
+}
+
+static struct node *
+again(struct tree *t, char *path)
+{
+	struct node *n = path != NULL ? tree_find(t, path) : NULL;
+
+	free(path);
+	return n;
+}
+
 static void
 event_start_error(struct tree *t, struct node *c, const char *why)
 {
@@ -145,8 +166,9 @@ stop_worker(struct tree *t, struct node *c)
 	const struct spec *sp = c->spec;
 
 	if (c->pid == 0) {
+		/* Down already; a restart it waited for is moot. */
 		if (c->state == NS_STARTING || c->state == NS_RUNNING ||
-		    c->state == NS_STOPPING)
+		    c->state == NS_STOPPING || c->state == NS_RESTARTING)
 			c->state = NS_STOPPED;
 		return DONE;
 	}
@@ -172,8 +194,9 @@ stop_child(struct tree *t, struct node *c)
 {
 	if (c->spec->type == SPEC_WORKER)
 		return stop_worker(t, c);
-	if (c->state == NS_STOPPED || c->state == NS_FAILED ||
-	    c->state == NS_RESTARTING)
+	if (c->state == NS_RESTARTING)
+		c->state = NS_STOPPED;	/* down; a restart it waited for is moot */
+	if (c->state == NS_STOPPED || c->state == NS_FAILED)
 		return DONE;
 	stop_subtree(t, c, P_SHUTDOWN);
 	return c->state == NS_STOPPED ? DONE : WAIT;
@@ -353,7 +376,7 @@ stop_subtree(struct tree *t, struct node *s, enum prog_kind kind)
 	} else
 		for (i = s->nkids; i-- > 0;)
 			steps_add(steps, &n, STEP_STOP, s->kids[i]);
-	if (kind == P_SHUTDOWN)
+	if (kind == P_SHUTDOWN || kind == P_GIVEUP)
 		s->state = NS_STOPPING;
 	prog_set(s, kind, steps, n, NULL);
 	prog_run(t, s);
@@ -394,7 +417,9 @@ give_up(struct tree *t, struct node *s)
 static void
 describe_exit(const struct node *c, char *buf, size_t size)
 {
-	if (c->last_exit.signo)
+	if (c->last_exit.error[0] != '\0')	/* a supervisor that gave up */
+		snprintf(buf, size, "%s", c->last_exit.error);
+	else if (c->last_exit.signo)
 		snprintf(buf, size, "exited on signal %s",
 		    signal_name(c->last_exit.signo));
 	else
@@ -453,12 +478,15 @@ exit_of(struct tree *t, struct node *c, enum exit_class cls)
 {
 	struct node *s = c->parent;
 	struct request *r;
+	char *path;
 
 	if (s == NULL)
 		return;
 	if (!busy(s)) {
+		path = hold(s);
 		decide(t, s, c, cls);
-		mbox_process(t, s);
+		if ((s = again(t, path)) != NULL)
+			mbox_process(t, s);
 		return;
 	}
 	/* Its supervisor is about to stop it anyway: nothing to decide. */
@@ -487,6 +515,7 @@ static void
 prog_done(struct tree *t, struct node *s)
 {
 	enum prog_kind kind = s->prog_kind;
+	char *path;
 
 	prog_clear(s);
 	switch (kind) {
@@ -497,7 +526,10 @@ prog_done(struct tree *t, struct node *s)
 		    s->path));
 		if (s->parent == NULL)
 			t->ops->started(t);
+		path = hold(s);
 		child_settled(t, s, 1);
+		if ((s = again(t, path)) == NULL)
+			return;
 		break;
 	case P_FAILSTART:
 		s->state = NS_FAILED;
@@ -621,6 +653,7 @@ tree_exited(struct tree *t, struct node *c, int st)
 		return;
 	c->pid = 0;
 	t->ops->timer(t, c, 0);
+	strlcpy(why, c->last_exit.error, sizeof(why));
 	record_exit(c, st);
 	/* Death before readiness is abnormal, whatever the code (SPEC 2). */
 	if (c->timed_out || c->state == NS_STARTING)
@@ -632,7 +665,9 @@ tree_exited(struct tree *t, struct node *c, int st)
 			describe_exit(c, why, sizeof(why));
 			strlcat(why, " before it was ready", sizeof(why));
 			event_start_error(t, c, why);
-		}
+		} else	/* why it failed: start_timeout, not the SIGKILL */
+			strlcpy(c->last_exit.error, why,
+			    sizeof(c->last_exit.error));
 		c->timed_out = 0;
 		c->killed = 0;
 		c->state = NS_FAILED;
@@ -740,10 +775,14 @@ void
 mbox_process(struct tree *t, struct node *s)
 {
 	struct request *r;
+	char *path;
 
 	while (!busy(s) && s->state == NS_RUNNING && (r = s->mbox) != NULL) {
 		s->mbox = r->next;
+		path = hold(s);
 		handle(t, s, r);
 		free(r);
+		if ((s = again(t, path)) == NULL)
+			return;
 	}
 }

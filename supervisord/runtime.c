@@ -41,6 +41,7 @@ static struct runtime_opts	*opts;
 static char			 notify_path[4200];
 static int			 exit_status = -1;
 static int			 ready_fd = -1;	/* background: tell the parent */
+static int			 shutting_down;	/* a reload would never run */
 
 static void
 now(void)
@@ -319,16 +320,51 @@ on_notify(pid_t pid, pid_t pgid, int what, void *arg)
 		arm_watchdog(n);
 }
 
+/*
+ * What a reload cannot apply: every path begins with the root's id, and
+ * the root, which no one restarts, cannot turn into or out of a
+ * simple_one_for_one supervisor. Refused like a file with errors.
+ */
+static int
+reload_refused(const struct spec *root, char *err, size_t len)
+{
+	const struct spec *cur = tree_root(tree)->spec;
+
+	if (strcmp(root->id, cur->id) != 0)
+		snprintf(err, len, "config unchanged:\n%s: root: "
+		    "\"id\": the root's id cannot change on reload (it is "
+		    "\"%s\")", opts->config, cur->id);
+	else if ((root->strategy == SIMPLE_ONE_FOR_ONE) !=
+	    (cur->strategy == SIMPLE_ONE_FOR_ONE))
+		snprintf(err, len, "config unchanged:\n%s: root: "
+		    "\"strategy\": the root cannot become or stop being "
+		    "simple_one_for_one on reload", opts->config);
+	else
+		return 0;
+	return 1;
+}
+
+/* A refused reload is logged, whoever asked; err is for the asker. */
 static int
 reload(char *err, size_t len)
 {
 	struct spec *root;
 	char *errs = NULL;
 
+	if (shutting_down) {
+		snprintf(err, len, "supervisord is shutting down");
+		return -1;
+	}
 	if ((root = config_load(opts->config, &errs)) == NULL) {
-		snprintf(err, len, "reload: config unchanged:\n%s",
+		snprintf(err, len, "config unchanged:\n%s",
 		    errs ? errs : "unreadable");
 		free(errs);
+		log_warnx("reload: %s", err);
+		return -1;
+	}
+	if (reload_refused(root, err, len)) {
+		spec_free(root);
+		log_warnx("reload: %s", err);
 		return -1;
 	}
 	log_info("reloading %s", opts->config);
@@ -344,11 +380,11 @@ on_signal(struct msg_loop *l, int signo, void *arg)
 
 	now();
 	if (signo == SIGHUP) {
-		if (reload(err, sizeof(err)) == -1)
-			log_warnx("%s", err);
+		(void)reload(err, sizeof(err));
 		return;
 	}
 	log_info("SIG%s: stopping the tree", signal_name(signo));
+	shutting_down = 1;
 	tree_shutdown(tree);
 }
 
@@ -456,6 +492,7 @@ ctl_shutdown(char *err, size_t len)
 {
 	log_info("shutdown requested");
 	now();
+	shutting_down = 1;
 	tree_shutdown(tree);
 	return ok();
 }

@@ -17,6 +17,11 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
 tests_unit_test_config_LDADD = supervisord/libsupd.la $(TEST_LIBS)
 TESTS += tests/unit/test_config
+check_PROGRAMS += tests/unit/test_tree
+tests_unit_test_tree_SOURCES = tests/unit/test_tree.c
+tests_unit_test_tree_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
+tests_unit_test_tree_LDADD = supervisord/libsupd.la $(TEST_LIBS)
+TESTS += tests/unit/test_tree
 endif
 
 # make test: every test, then one line "N passed, N failed".
@@ -30,3 +35,4 @@ include tests/integration/local.mk
 include tests/bench/local.mk
 include tests/integration/foreign.mk
 include tests/sd/local.mk
+include tests/integration/eventmgr.mk

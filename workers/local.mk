@@ -16,3 +16,11 @@ workers_counter_LDADD = $(WORKER_LDADD)
 workers_echo_SOURCES = workers/echo.c
 workers_echo_CFLAGS = $(WORKER_CFLAGS)
 workers_echo_LDADD = $(WORKER_LDADD)
+
+worker_PROGRAMS += workers/lightswitch workers/eventmgr
+workers_lightswitch_SOURCES = workers/lightswitch.c
+workers_lightswitch_CFLAGS = $(WORKER_CFLAGS)
+workers_lightswitch_LDADD = $(WORKER_LDADD)
+workers_eventmgr_SOURCES = workers/eventmgr.c
+workers_eventmgr_CFLAGS = $(WORKER_CFLAGS)
+workers_eventmgr_LDADD = $(WORKER_LDADD)

@@ -35,9 +35,10 @@ static pid_t		 parent_pid;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-u] [-n N] [-r ROUNDS]\n"
-	    "  -u  do not pin client and server to different CPUs\n",
-	    progname);
+	fprintf(stderr, "usage: %s [-s | -u] [-n N] [-r ROUNDS]\n"
+	    "  -s  pin client and server to the same CPU (cpu0)\n"
+	    "  -u  do not pin at all (default: client cpu0, server cpu1)\n"
+	    "  -n  iterations, -r  interleaved rounds\n", progname);
 	exit(2);
 }
 
@@ -56,6 +57,23 @@ on_watchdog(int signo)
 	_exit(3);
 }
 
+/* What else the machine is doing skews every figure: say so up front. */
+static void
+machine_note(void)
+{
+	double load = -1;
+	FILE *f;
+
+	if ((f = fopen("/proc/loadavg", "r")) != NULL) {
+		if (fscanf(f, "%lf", &load) != 1)
+			load = -1;
+		fclose(f);
+	}
+	printf("# %s: %ld CPUs online, load average %.2f%s\n", progname,
+	    sysconf(_SC_NPROCESSORS_ONLN), load, load > 0.5 ?
+	    " (other work is running: expect noisy figures)" : "");
+}
+
 void
 bench_init(int argc, char **argv, const char *prog, unsigned watchdog_s)
 {
@@ -64,8 +82,11 @@ bench_init(int argc, char **argv, const char *prog, unsigned watchdog_s)
 
 	progname = prog;
 	parent_pid = getpid();
-	while ((ch = getopt(argc, argv, "un:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "sun:r:")) != -1) {
 		switch (ch) {
+		case 's':
+			bench_opts.same = 1;
+			break;
 		case 'u':
 			bench_opts.pin = 0;
 			break;
@@ -106,6 +127,7 @@ bench_init(int argc, char **argv, const char *prog, unsigned watchdog_s)
 	watchdog = watchdog_s;
 	alarm(watchdog_s);
 	bench_pin(BENCH_CPU_CLIENT);
+	machine_note();
 }
 
 void
@@ -113,6 +135,8 @@ bench_pin(int cpu)
 {
 	cpu_set_t set;
 
+	if (bench_opts.same)
+		cpu = BENCH_CPU_CLIENT;
 	if (!bench_opts.pin || cpu >= sysconf(_SC_NPROCESSORS_ONLN))
 		return;
 	CPU_ZERO(&set);
@@ -125,8 +149,12 @@ bench_pin(int cpu)
 const char *
 bench_pin_note(void)
 {
-	if (!bench_opts.pin || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (!bench_opts.pin)
 		return "unpinned";
+	if (bench_opts.same)
+		return "pinned: client and server both on cpu0";
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return "one CPU: client and server share it";
 	return "pinned: client cpu0, server cpu1";
 }
 
@@ -362,6 +390,16 @@ bench_write_full(int fd, const void *buf, size_t n)
 		n -= (size_t)r;
 	}
 	return 0;
+}
+
+int
+bench_set_nonblock(int fd)
+{
+	int fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 const char *

@@ -18,7 +18,8 @@
 #define BENCH_CPU_SERVER	1
 
 struct bench_opts {
-	int	pin;		/* pin client/server to different CPUs */
+	int	pin;		/* pin client and server to CPUs */
+	int	same;		/* ... both to the client's CPU */
 	long	n;		/* iterations (0: the program's default) */
 	int	rounds;		/* alternating rounds (0: default) */
 };
@@ -26,7 +27,8 @@ struct bench_opts {
 extern struct bench_opts bench_opts;
 
 /*
- * Parse -u (unpinned), -n N, -r ROUNDS; make a private MSG_RUNDIR; arm
+ * Parse -s (client and server on one CPU), -u (unpinned), -n N,
+ * -r ROUNDS; make a private MSG_RUNDIR; arm
  * the watchdog (alarm) that kills every child and exits if the run
  * hangs; pin the calling process to the client CPU.
  */
@@ -62,6 +64,8 @@ double	 bench_median_d(double *, size_t);
 /* Read and write all of n bytes on a blocking descriptor; 0 or -1. */
 int	 bench_read_full(int fd, void *, size_t n);
 int	 bench_write_full(int fd, const void *, size_t n);
+
+int	 bench_set_nonblock(int fd);
 
 /* "OK" or "MISS" */
 const char *bench_verdict(int ok);
