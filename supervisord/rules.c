@@ -82,6 +82,7 @@ static void
 event_start_error(struct tree *t, struct node *c, const char *why)
 {
 	strlcpy(c->last_exit.error, why, sizeof(c->last_exit.error));
+	strlcpy(t->last_error, why, sizeof(t->last_error));
 	c->last_exit.valid = 1;
 	c->last_exit.code = -1;
 	c->last_exit.signo = 0;
@@ -601,8 +602,12 @@ prog_failed(struct tree *t, struct node *s, struct node *c)
 		prog_run(t, s);
 		return;
 	default:
-		/* Operator and reload starts do not retry. */
+		/* Operator and reload starts do not retry; a dynamic
+		 * instance that never started is not kept (OTP adds none). */
 		s->pc++;
+		if (c != NULL && s->spec->strategy == SIMPLE_ONE_FOR_ONE &&
+		    c->pid == 0)
+			node_remove(t, c);
 		prog_run(t, s);
 		return;
 	}

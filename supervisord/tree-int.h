@@ -64,6 +64,7 @@ struct tree {
 	uint64_t		 now;
 	int			 shutting_down;
 	char			 failure[512];	/* why the root's start failed */
+	char			 last_error[160];	/* the last start error */
 };
 
 /* tree.c */

@@ -425,7 +425,14 @@ tree_op_start_child(struct tree *t, const char *path, char **args,
 	for (i = 0; i < nargs; i++)
 		if ((c->extra[c->nextra] = strdup(args[i])) != NULL)
 			c->nextra++;
+	/* It starts now if its supervisor is free, and a failed instance
+	 * is removed: answer with the reason rather than a dead path. */
+	snprintf(id, sizeof(id), "%u", s->next_dyn);
+	t->last_error[0] = '\0';
 	request(t, c, R_START);
+	if ((c = kid(s, id)) == NULL)
+		snprintf(err, len, "%s/%s: %s", path, id, t->last_error[0] ?
+		    t->last_error : "start failed");
 	return c;
 }
 
