@@ -444,9 +444,9 @@ msg_loop_run_once(struct msg_loop *l, int timeout_ms)
 	struct epoll_event ev[MAX_EVENTS];
 	int i, n;
 
+	/* Not checking stop here: a caller draining output after
+	 * msg_loop_stop() (msg_server_flush) still needs to sleep. */
 	run_deferred(l);
-	if (l->stop)
-		return 0;
 	n = epoll_wait(l->epfd, ev, MAX_EVENTS, next_timeout(l, timeout_ms));
 	if (n == -1 && errno != EINTR)
 		return -1;

@@ -636,8 +636,10 @@ test_spawn_errors(void **state)
 	/* perm: the config itself is there, but not executable. */
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		/* The instance is not kept, and the command says why. */
 		assert_int_equal(ctl(&sd1, &o, "start-child", want[i].sup,
-		    (char *)NULL), 0);
+		    (char *)NULL), 1);
+		assert_non_null(strstr(o.err, want[i].error));
 		outcome_free(&o);
 		snprintf(inst, sizeof(inst), "%s/1", want[i].sup);
 		sd1.cursor = 0;
