@@ -874,7 +874,8 @@ test_idle(void **state)
 	char pid[16], *argv[10], *log, *line, *nl;
 	int n = 0, st;
 
-	if (access(strace, X_OK) == -1)
+	/* Under valgrind the daemon's own scheduler makes system calls. */
+	if (access(strace, X_OK) == -1 || getenv("SD_VALGRIND") != NULL)
 		skip();
 	sd_config(&sd1, "{ \"children\": ["
 	    " { \"id\": \"a\", \"argv\": " SLEEP " },"
