@@ -874,9 +874,15 @@ test_idle(void **state)
 	char pid[16], *argv[10], *log, *line, *nl;
 	int n = 0, st;
 
-	/* Under valgrind the daemon's own scheduler makes system calls. */
-	if (access(strace, X_OK) == -1 || getenv("SD_VALGRIND") != NULL)
+	if (access(strace, X_OK) == -1)
 		skip();
+	/* Under valgrind the daemon's own scheduler makes system calls;
+	 * the plain run of this suite checks idleness. (No skip(): cmocka
+	 * reports it as "not ok # SKIP", which automake counts a failure.) */
+	if (getenv("SD_VALGRIND") != NULL) {
+		print_message("idleness is not measured under valgrind\n");
+		return;
+	}
 	sd_config(&sd1, "{ \"children\": ["
 	    " { \"id\": \"a\", \"argv\": " SLEEP " },"
 	    " { \"id\": \"n\", \"argv\": [\"%s\", \"-r\"],"
