@@ -771,7 +771,7 @@ handle(struct tree *t, struct node *s, struct request *r)
 		one_step_prog(t, s, c, 1);
 		break;
 	case R_RELOAD:
-		reload_plan(t, s, r->spec);
+		reload_plan(t, s, r->spec, r->old);
 		break;
 	}
 }

@@ -50,7 +50,8 @@ struct request {
 	struct node		*child;
 	unsigned		 incarnation;
 	enum exit_class		 cls;
-	const struct spec	*spec;		/* R_RELOAD */
+	const struct spec	*spec;		/* R_RELOAD: the new spec */
+	const struct spec	*old;		/* R_RELOAD: the one it replaces */
 };
 
 struct tree {
@@ -76,7 +77,8 @@ int		 node_index(const struct node *);
 void		 emit(struct tree *, json_t *ev);
 void		 logf_(struct tree *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
-void		 reload_plan(struct tree *, struct node *, const struct spec *);
+void		 reload_plan(struct tree *, struct node *, const struct spec *,
+		    const struct spec *old);
 
 /* rules.c */
 void		 prog_set(struct node *, enum prog_kind, struct step *, size_t,

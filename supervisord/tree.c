@@ -460,12 +460,13 @@ reload_later(struct tree *t, struct node *k, const struct spec *nk)
 {
 	struct request *r;
 
-	k->spec = nk;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return;
 	r->kind = R_RELOAD;
 	r->child = NULL;
 	r->spec = nk;
+	r->old = k->spec;
+	k->spec = nk;
 	mbox_push(t, k, r);
 }
 
@@ -495,11 +496,12 @@ reorder(struct node *s, const struct spec *ns)
  * intensity: it is the operator's doing.
  */
 void
-reload_plan(struct tree *t, struct node *s, const struct spec *ns)
+reload_plan(struct tree *t, struct node *s, const struct spec *ns,
+    const struct spec *old)
 {
+	const struct spec *prev = old != NULL ? old : s->spec, *nk, *pk;
 	struct step *v;
 	struct node *k;
-	const struct spec *nk;
 	size_t i, n = 0;
 
 	s->spec = ns;
@@ -524,7 +526,13 @@ reload_plan(struct tree *t, struct node *s, const struct spec *ns)
 	}
 	for (i = 0; i < ns->nchildren; i++) {
 		nk = ns->children[i];
+		pk = spec_child(prev, nk->id);
 		if ((k = kid(s, nk->id)) == NULL) {
+			/* Only what the file adds is new: a temporary child
+			 * that ended, unchanged, stays ended. */
+			if (pk != NULL && pk->type == nk->type &&
+			    spec_equal(pk, nk))
+				continue;
 			if ((k = node_new(t, s, nk, nk->id)) != NULL)
 				step(v, &n, STEP_START, k, NULL);
 		} else if (changed(k, nk)) {
