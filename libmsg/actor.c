@@ -16,6 +16,33 @@ on_stop(struct msg_loop *l, int signo, void *arg)
 	msg_loop_stop(l);
 }
 
+/* The loop every actor main runs: it stops on SIGTERM and SIGINT. */
+struct msg_loop *
+msg__actor_loop(void)
+{
+	struct msg_loop *l;
+
+	if ((l = msg_loop_new()) == NULL) {
+		msg__log(LOG_ERR, "event loop: %s", strerror(errno));
+		return NULL;
+	}
+	if (msg_loop_signal(l, SIGTERM, on_stop, NULL) == -1 ||
+	    msg_loop_signal(l, SIGINT, on_stop, NULL) == -1) {
+		msg__log(LOG_ERR, "signals: %s", strerror(errno));
+		msg_loop_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+msg__actor_ready(const char *name)
+{
+	if (msg_ready() == -1)
+		msg__log(LOG_WARNING, "%s: READY=1: %s", name,
+		    strerror(errno));
+}
+
 int
 msg_actor_main(const struct msg_actor *a, void *arg)
 {
@@ -24,15 +51,8 @@ msg_actor_main(const struct msg_actor *a, void *arg)
 	void *state = NULL;
 	int rc = 1;
 
-	if ((l = msg_loop_new()) == NULL) {
-		msg__log(LOG_ERR, "event loop: %s", strerror(errno));
+	if ((l = msg__actor_loop()) == NULL)
 		return 1;
-	}
-	if (msg_loop_signal(l, SIGTERM, on_stop, NULL) == -1 ||
-	    msg_loop_signal(l, SIGINT, on_stop, NULL) == -1) {
-		msg__log(LOG_ERR, "signals: %s", strerror(errno));
-		goto fail_loop;
-	}
 	if ((s = msg_server_new(l, a->name, a->ops, NULL, NULL)) == NULL) {
 		msg__log(LOG_ERR, "%s: cannot listen: %s", a->name,
 		    strerror(errno));
@@ -43,9 +63,7 @@ msg_actor_main(const struct msg_actor *a, void *arg)
 		goto fail_server;
 	}
 	msg_server_set_state(s, state);
-	if (msg_ready() == -1)
-		msg__log(LOG_WARNING, "%s: READY=1: %s", a->name,
-		    strerror(errno));
+	msg__actor_ready(a->name);
 	rc = msg_loop_run(l) == -1 ? 1 : 0;
 	if (a->terminate != NULL)
 		a->terminate(state);

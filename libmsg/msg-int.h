@@ -80,6 +80,10 @@ typedef void	msg__flush_fn(void *arg);
 int	msg__loop_defer(struct msg_loop *, msg__flush_fn *, void *arg);
 void	msg__loop_undefer(struct msg_loop *, void *arg);
 
+/* What every actor main shares (actor.c). */
+struct msg_loop *msg__actor_loop(void);
+void	msg__actor_ready(const char *name);
+
 /* Monotonic clock in ms. */
 uint64_t msg__now_ms(void);
 

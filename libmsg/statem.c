@@ -795,12 +795,6 @@ msg_statem_cancel_timeout(struct msg_statem_ctx *ctx, const char *name)
 
 /* --- the whole life of a state machine actor --- */
 
-static void
-on_stop(struct msg_loop *l, int signo, void *arg)
-{
-	msg_loop_stop(l);
-}
-
 int
 msg_statem_main(const struct msg_statem_actor *a, void *arg)
 {
@@ -809,15 +803,8 @@ msg_statem_main(const struct msg_statem_actor *a, void *arg)
 	void *data = arg;
 	int rc = 1;
 
-	if ((l = msg_loop_new()) == NULL) {
-		msg__log(LOG_ERR, "event loop: %s", strerror(errno));
+	if ((l = msg__actor_loop()) == NULL)
 		return 1;
-	}
-	if (msg_loop_signal(l, SIGTERM, on_stop, NULL) == -1 ||
-	    msg_loop_signal(l, SIGINT, on_stop, NULL) == -1) {
-		msg__log(LOG_ERR, "signals: %s", strerror(errno));
-		goto fail_loop;
-	}
 	sm = msg_statem_new(l, a->name, a->ops, NULL, a->initial_state);
 	if (sm == NULL) {
 		msg__log(LOG_ERR, "%s: cannot listen: %s", a->name,
@@ -829,9 +816,7 @@ msg_statem_main(const struct msg_statem_actor *a, void *arg)
 		goto fail_statem;
 	}
 	msg_statem_set_data(sm, data);
-	if (msg_ready() == -1)
-		msg__log(LOG_WARNING, "%s: READY=1: %s", a->name,
-		    strerror(errno));
+	msg__actor_ready(a->name);
 	rc = msg_loop_run(l) == -1 ? 1 : 0;
 	if (a->terminate != NULL)
 		a->terminate(data, msg_statem_state(sm));
