@@ -1,34 +1,53 @@
 /*
  * control.h: the control socket: supervisorctl's commands as libmsg calls.
+ * control.c carries them; commands.c says what each one does.
  */
 #ifndef CONTROL_H
 #define CONTROL_H
+
+#include <stddef.h>
 
 #include <jansson.h>
 
 struct msg_loop;
 struct msg_server;
+struct tree;
 
 /*
- * What the daemon does for each command. Each returns a JSON reply, or
- * NULL with a one-line reason in err (sent as ERROR 2, bad request).
+ * What the commands need from the runtime, which owns the tree, its
+ * clock and the daemon's life.
  */
-struct control_ops {
-	json_t	*(*status)(const char *path, char *err, size_t errlen);
-	json_t	*(*start)(const char *path, char *err, size_t errlen);
-	json_t	*(*stop)(const char *path, char *err, size_t errlen);
-	json_t	*(*restart)(const char *path, char *err, size_t errlen);
-	json_t	*(*delete_child)(const char *path, char *err, size_t errlen);
-	json_t	*(*start_child)(const char *path, json_t *args, char *err,
-		    size_t errlen);
-	json_t	*(*signal)(const char *path, int signo, char *err,
-		    size_t errlen);
-	json_t	*(*reload)(char *err, size_t errlen);
-	json_t	*(*shutdown)(char *err, size_t errlen);
+struct control_env {
+	struct tree	*(*tree)(void);		/* its clock set to now */
+	int		 (*reload)(char *err, size_t len);
+	void		 (*shutdown)(void);
+	void		 (*trim_later)(void);	/* after a large reply */
 };
 
+/* What a command's payload must hold before its handler runs. */
+enum control_arg {
+	CTL_ARG_NONE,
+	CTL_ARG_PATH,		/* "path", a string */
+	CTL_ARG_OPT_PATH	/* "path" or nothing */
+};
+
+/*
+ * A command's handler gets the payload (NULL when empty) and its "path";
+ * it returns the JSON reply, or NULL with a one-line reason in err (sent
+ * as ERROR 2, bad request).
+ */
+struct control_cmd {
+	const char		*name;		/* control-proto.h */
+	enum control_arg	 arg;
+	json_t			*(*run)(const struct control_env *, json_t *req,
+				    const char *path, char *err, size_t len);
+};
+
+/* Ends with a NULL name. */
+extern const struct control_cmd	control_cmds[];
+
 struct msg_server *control_open(struct msg_loop *, const char *rundir,
-		    const struct control_ops *);
+		    const struct control_env *);
 
 int		 signal_number(const char *name);
 const char	*signal_name(int signo);

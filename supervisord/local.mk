@@ -8,7 +8,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/spawn.c supervisord/spawn.h \
 	supervisord/notifysock.c supervisord/notifysock.h \
 	supervisord/events.c supervisord/events.h \
-	supervisord/control.c supervisord/control.h \
+	supervisord/control.c supervisord/control.h supervisord/commands.c \
 	supervisord/control-proto.h supervisord/signame.c \
 	supervisord/rundir.c supervisord/daemon.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \

@@ -388,125 +388,27 @@ on_signal(struct msg_loop *l, int signo, void *arg)
 	tree_shutdown(tree);
 }
 
-/* --- control commands --- */
+/* --- what the control commands need: commands.c --- */
 
-static json_t *
-ok(void)
-{
-	return json_pack("{sb}", "ok", 1);
-}
-
-static json_t *
-ctl_status(const char *path, char *err, size_t len)
+static struct tree *
+ctl_tree(void)
 {
 	now();
-	trim_later();
-	return tree_status(tree, path, err, len);
+	return tree;
 }
 
-static json_t *
-ctl_start(const char *path, char *err, size_t len)
+static void
+ctl_shutdown(void)
 {
-	now();
-	return tree_op_start(tree, path, err, len) == -1 ? NULL : ok();
-}
-
-static json_t *
-ctl_stop(const char *path, char *err, size_t len)
-{
-	now();
-	return tree_op_stop(tree, path, err, len) == -1 ? NULL : ok();
-}
-
-static json_t *
-ctl_restart(const char *path, char *err, size_t len)
-{
-	now();
-	return tree_op_restart(tree, path, err, len) == -1 ? NULL : ok();
-}
-
-static json_t *
-ctl_delete(const char *path, char *err, size_t len)
-{
-	now();
-	return tree_op_delete(tree, path, err, len) == -1 ? NULL : ok();
-}
-
-static json_t *
-ctl_start_child(const char *path, json_t *args, char *err, size_t len)
-{
-	char **v;
-	struct node *n;
-	size_t i, na = json_array_size(args);
-
-	if ((v = calloc(na + 1, sizeof(*v))) == NULL) {
-		snprintf(err, len, "out of memory");
-		return NULL;
-	}
-	for (i = 0; i < na; i++)
-		v[i] = (char *)json_string_value(json_array_get(args, i));
-	now();
-	n = tree_op_start_child(tree, path, v, na, err, len);
-	free(v);
-	return n ? json_pack("{ss}", "path", n->path) : NULL;
-}
-
-static int
-signal_subtree(struct node *n, int signo)
-{
-	size_t i;
-	int count = 0;
-
-	if (n->pid > 0 && killpg(n->pid, signo) == 0)
-		count++;
-	for (i = 0; i < n->nkids; i++)
-		count += signal_subtree(n->kids[i], signo);
-	return count;
-}
-
-static json_t *
-ctl_signal(const char *path, int signo, char *err, size_t len)
-{
-	struct node *n;
-	int count;
-
-	if ((n = tree_find(tree, path)) == NULL) {
-		snprintf(err, len, "no such path: %s", path);
-		return NULL;
-	}
-	if ((count = signal_subtree(n, signo)) == 0) {
-		snprintf(err, len, "%s: no running process to signal", path);
-		return NULL;
-	}
-	return json_pack("{sbsi}", "ok", 1, "signalled", count);
-}
-
-static json_t *
-ctl_reload(char *err, size_t len)
-{
-	return reload(err, len) == -1 ? NULL : ok();
-}
-
-static json_t *
-ctl_shutdown(char *err, size_t len)
-{
-	log_info("shutdown requested");
-	now();
 	shutting_down = 1;
-	tree_shutdown(tree);
-	return ok();
+	tree_shutdown(ctl_tree());
 }
 
-static const struct control_ops control = {
-	.status = ctl_status,
-	.start = ctl_start,
-	.stop = ctl_stop,
-	.restart = ctl_restart,
-	.delete_child = ctl_delete,
-	.start_child = ctl_start_child,
-	.signal = ctl_signal,
-	.reload = ctl_reload,
+static const struct control_env control = {
+	.tree = ctl_tree,
+	.reload = reload,
 	.shutdown = ctl_shutdown,
+	.trim_later = trim_later,
 };
 
 /* --- life --- */

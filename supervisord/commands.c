@@ -1,0 +1,172 @@
+/*
+ * commands.c: what supervisord does for each control command, as one
+ * table of name, payload shape and handler; the handlers act on the tree
+ * through tree.h. supervisorctl(8), COMMANDS and PROTOCOL.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "control-proto.h"
+#include "control.h"
+#include "events.h"
+#include "log.h"
+#include "tree.h"
+
+/* The reply of a command that has nothing to report but its success. */
+static json_t *
+ok(void)
+{
+	return json_pack("{sb}", "ok", 1);
+}
+
+static json_t *
+done(int r)
+{
+	return r == -1 ? NULL : ok();
+}
+
+static json_t *
+cmd_status(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	struct tree *t = env->tree();
+
+	env->trim_later();
+	return tree_status(t, path, err, len);
+}
+
+static json_t *
+cmd_start(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	return done(tree_op_start(env->tree(), path, err, len));
+}
+
+static json_t *
+cmd_stop(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	return done(tree_op_stop(env->tree(), path, err, len));
+}
+
+static json_t *
+cmd_restart(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	return done(tree_op_restart(env->tree(), path, err, len));
+}
+
+static json_t *
+cmd_delete_child(const struct control_env *env, json_t *req,
+    const char *path, char *err, size_t len)
+{
+	return done(tree_op_delete(env->tree(), path, err, len));
+}
+
+/* "args", default []: strings appended to the template's argv. */
+static json_t *
+cmd_start_child(const struct control_env *env, json_t *req,
+    const char *path, char *err, size_t len)
+{
+	json_t *args = json_object_get(req, "args"), *a;
+	struct node *n;
+	char **v;
+	size_t i;
+
+	if (args != NULL && !json_is_array(args)) {
+		snprintf(err, len, "\"args\": expected an array");
+		return NULL;
+	}
+	if ((v = calloc(json_array_size(args) + 1, sizeof(*v))) == NULL) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	json_array_foreach(args, i, a) {
+		if ((v[i] = (char *)json_string_value(a)) == NULL) {
+			snprintf(err, len, "\"args\": expected strings");
+			free(v);
+			return NULL;
+		}
+	}
+	n = tree_op_start_child(env->tree(), path, v, json_array_size(args),
+	    err, len);
+	free(v);
+	return n ? json_pack("{ss}", "path", n->path) : NULL;
+}
+
+static int
+signal_subtree(struct node *n, int signo)
+{
+	size_t i;
+	int count = 0;
+
+	if (n->pid > 0 && killpg(n->pid, signo) == 0)
+		count++;
+	for (i = 0; i < n->nkids; i++)
+		count += signal_subtree(n->kids[i], signo);
+	return count;
+}
+
+/* "signal": a name or a number, as a string. */
+static json_t *
+cmd_signal(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	const char *name = json_string_value(json_object_get(req, "signal"));
+	struct node *n;
+	int signo, count;
+
+	if (name == NULL || (signo = signal_number(name)) == -1) {
+		snprintf(err, len, "unknown signal \"%s\"", name ? name : "");
+		return NULL;
+	}
+	if ((n = tree_find(env->tree(), path)) == NULL) {
+		snprintf(err, len, "no such path: %s", path);
+		return NULL;
+	}
+	if ((count = signal_subtree(n, signo)) == 0) {
+		snprintf(err, len, "%s: no running process to signal", path);
+		return NULL;
+	}
+	return json_pack("{sbsi}", "ok", 1, "signalled", count);
+}
+
+static json_t *
+cmd_reload(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	return done(env->reload(err, len));
+}
+
+static json_t *
+cmd_history(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	return events_history();
+}
+
+static json_t *
+cmd_shutdown(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	log_info("shutdown requested");
+	env->shutdown();
+	return ok();
+}
+
+const struct control_cmd control_cmds[] = {
+	{ CTL_STATUS, CTL_ARG_OPT_PATH, cmd_status },
+	{ CTL_START, CTL_ARG_PATH, cmd_start },
+	{ CTL_STOP, CTL_ARG_PATH, cmd_stop },
+	{ CTL_RESTART, CTL_ARG_PATH, cmd_restart },
+	{ CTL_DELETE_CHILD, CTL_ARG_PATH, cmd_delete_child },
+	{ CTL_START_CHILD, CTL_ARG_PATH, cmd_start_child },
+	{ CTL_SIGNAL, CTL_ARG_PATH, cmd_signal },
+	{ CTL_RELOAD, CTL_ARG_NONE, cmd_reload },
+	{ CTL_HISTORY, CTL_ARG_NONE, cmd_history },
+	{ CTL_SHUTDOWN, CTL_ARG_NONE, cmd_shutdown },
+	{ NULL, CTL_ARG_NONE, NULL }
+};
