@@ -28,25 +28,12 @@ struct ctl {
 
 struct ctl_cmd {
 	const char	*name;
-	const char	*usage;
+	const char	*call;		/* the daemon's command it makes */
+	const char	*usage;		/* its operands */
 	int		 min, max;	/* operands; -1: no limit */
-	int		 (*exec)(struct ctl *, int, char **);
+	int		 (*exec)(struct ctl *, const struct ctl_cmd *, int,
+			    char **);
 };
-
-static const struct ctl_cmd *find_cmd(const char *);
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: supervisorctl [-r dir] [-t ms] command "
-	    "[--json] [args]\n"
-	    "commands: status [PATH], tree, start PATH, stop PATH, "
-	    "restart PATH,\n"
-	    "          start-child PATH [ARG...], delete-child PATH, "
-	    "signal SIG PATH,\n"
-	    "          reload, events [--history], shutdown\n");
-	exit(EX_USAGE);
-}
 
 static void
 ctl_connect(struct ctl *ctl)
@@ -205,13 +192,14 @@ print_node(json_t *node, int width, int indent)
 }
 
 static int
-show_nodes(struct ctl *ctl, const char *path, int indent)
+show_nodes(struct ctl *ctl, const struct ctl_cmd *cmd, const char *path,
+    int indent)
 {
 	json_t *nodes, *node;
 	size_t i;
 	int rc = 0, width;
 
-	nodes = request(ctl, "status", path ? json_pack("{ss}", "path", path) :
+	nodes = request(ctl, cmd->call, path ? json_pack("{ss}", "path", path) :
 	    json_object(), &rc);
 	if (nodes == NULL)
 		return rc;
@@ -233,15 +221,15 @@ show_nodes(struct ctl *ctl, const char *path, int indent)
 }
 
 static int
-cmd_status(struct ctl *ctl, int argc, char **argv)
+cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	return show_nodes(ctl, argc > 0 ? argv[0] : NULL, 0);
+	return show_nodes(ctl, cmd, argc > 0 ? argv[0] : NULL, 0);
 }
 
 static int
-cmd_tree(struct ctl *ctl, int argc, char **argv)
+cmd_tree(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	return show_nodes(ctl, NULL, 1);
+	return show_nodes(ctl, cmd, NULL, 1);
 }
 
 /* Commands whose answer is just "done": start, stop, restart, ... */
@@ -260,20 +248,21 @@ simple(struct ctl *ctl, const char *cmd, json_t *arg)
 }
 
 static int
-cmd_path(struct ctl *ctl, int argc, char **argv)
+cmd_path(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	return simple(ctl, argv[-1], json_pack("{ss}", "path", argv[0]));
+	return simple(ctl, cmd->call, json_pack("{ss}", "path", argv[0]));
 }
 
 static int
-cmd_start_child(struct ctl *ctl, int argc, char **argv)
+cmd_start_child(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+    char **argv)
 {
 	json_t *args = json_array(), *reply;
 	int i, rc = 0;
 
 	for (i = 1; i < argc; i++)
 		json_array_append_new(args, json_string(argv[i]));
-	reply = request(ctl, "start-child", json_pack("{ssso}", "path",
+	reply = request(ctl, cmd->call, json_pack("{ssso}", "path",
 	    argv[0], "args", args), &rc);
 	if (reply == NULL)
 		return rc;
@@ -287,16 +276,16 @@ cmd_start_child(struct ctl *ctl, int argc, char **argv)
 }
 
 static int
-cmd_signal(struct ctl *ctl, int argc, char **argv)
+cmd_signal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	return simple(ctl, "signal", json_pack("{ssss}", "signal", argv[0],
+	return simple(ctl, cmd->call, json_pack("{ssss}", "signal", argv[0],
 	    "path", argv[1]));
 }
 
 static int
-cmd_reload(struct ctl *ctl, int argc, char **argv)
+cmd_reload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	return simple(ctl, "reload", json_object());
+	return simple(ctl, cmd->call, json_object());
 }
 
 static void
@@ -328,7 +317,7 @@ print_event(struct ctl *ctl, const void *data, size_t len)
  * events already printed from the history are skipped by seq.
  */
 static int
-cmd_events(struct ctl *ctl, int argc, char **argv)
+cmd_events(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
 	struct msg_message m;
 	json_t *hist = NULL, *e, *seq;
@@ -339,7 +328,7 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 	if (msg_subscribe(ctl->c, CTL_EVENT_PREFIX) != MSG_OK)
 		return EX_UNAVAILABLE;
 	if (ctl->history) {
-		if ((hist = request(ctl, "history", json_object(), &rc)) == NULL)
+		if ((hist = request(ctl, cmd->call, json_object(), &rc)) == NULL)
 			return rc;
 		json_array_foreach(hist, i, e) {
 			char *s = json_dumps(e, JSON_COMPACT |
@@ -367,12 +356,12 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 }
 
 static int
-cmd_shutdown(struct ctl *ctl, int argc, char **argv)
+cmd_shutdown(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
 	struct msg_message m;
 	int rc;
 
-	if ((rc = simple(ctl, "shutdown", json_object())) != 0)
+	if ((rc = simple(ctl, cmd->call, json_object())) != 0)
 		return rc;
 	/* Return once the daemon has stopped the tree and gone. */
 	while (msg_recv(ctl->c, -1, &m) == MSG_OK)
@@ -380,29 +369,76 @@ cmd_shutdown(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* In the order the usage message lists them. */
 static const struct ctl_cmd cmds[] = {
-	{ "status", "[PATH]", 0, 1, cmd_status },
-	{ "tree", "", 0, 0, cmd_tree },
-	{ "start", "PATH", 1, 1, cmd_path },
-	{ "stop", "PATH", 1, 1, cmd_path },
-	{ "restart", "PATH", 1, 1, cmd_path },
-	{ "delete-child", "PATH", 1, 1, cmd_path },
-	{ "start-child", "PATH [ARG...]", 1, -1, cmd_start_child },
-	{ "signal", "SIG PATH", 2, 2, cmd_signal },
-	{ "reload", "", 0, 0, cmd_reload },
-	{ "events", "[--history]", 0, 0, cmd_events },
-	{ "shutdown", "", 0, 0, cmd_shutdown },
+	{ "status", CTL_STATUS, "[PATH]", 0, 1, cmd_status },
+	{ "tree", CTL_STATUS, "", 0, 0, cmd_tree },
+	{ "start", CTL_START, "PATH", 1, 1, cmd_path },
+	{ "stop", CTL_STOP, "PATH", 1, 1, cmd_path },
+	{ "restart", CTL_RESTART, "PATH", 1, 1, cmd_path },
+	{ "start-child", CTL_START_CHILD, "PATH [ARG...]", 1, -1,
+	    cmd_start_child },
+	{ "delete-child", CTL_DELETE_CHILD, "PATH", 1, 1, cmd_path },
+	{ "signal", CTL_SIGNAL, "SIG PATH", 2, 2, cmd_signal },
+	{ "reload", CTL_RELOAD, "", 0, 0, cmd_reload },
+	{ "events", CTL_HISTORY, "[--history]", 0, 0, cmd_events },
+	{ "shutdown", CTL_SHUTDOWN, "", 0, 0, cmd_shutdown },
 };
+
+#define NCMDS		(sizeof(cmds) / sizeof(cmds[0]))
+#define USAGE_WIDTH	72
 
 static const struct ctl_cmd *
 find_cmd(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < NCMDS; i++)
 		if (strcmp(cmds[i].name, name) == 0)
 			return &cmds[i];
 	return NULL;
+}
+
+/* "start PATH", "tree": how the usage messages name a command. */
+static int
+cmd_synopsis(char *buf, size_t size, const struct ctl_cmd *cmd)
+{
+	return snprintf(buf, size, "%s%s%s", cmd->name,
+	    *cmd->usage != '\0' ? " " : "", cmd->usage);
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	const char *sep;
+	char s[128];
+	size_t i;
+	int col, indent, n;
+
+	fprintf(stderr, "usage: supervisorctl [-r dir] [-t ms] command "
+	    "[--json] [args]\n");
+	col = indent = fprintf(stderr, "commands:");
+	for (i = 0; i < NCMDS; i++) {
+		sep = i + 1 < NCMDS ? "," : "";
+		n = cmd_synopsis(s, sizeof(s), &cmds[i]) + (int)strlen(sep);
+		if (i > 0 && col + 1 + n > USAGE_WIDTH) {
+			fprintf(stderr, "\n%*s", indent, "");
+			col = indent;
+		}
+		col += fprintf(stderr, " %s%s", s, sep);
+	}
+	fprintf(stderr, "\n");
+	exit(EX_USAGE);
+}
+
+static void __attribute__((noreturn))
+cmd_usage(const struct ctl_cmd *cmd)
+{
+	char s[128];
+
+	cmd_synopsis(s, sizeof(s), cmd);
+	fprintf(stderr, "usage: supervisorctl %s\n", s);
+	exit(EX_USAGE);
 }
 
 /* Pull --json and --history out of the operands, wherever they stand. */
@@ -476,14 +512,11 @@ main(int argc, char **argv)
 	if (argc < 1 || (cmd = find_cmd(argv[0])) == NULL)
 		usage();
 	n = take_flags(&ctl, argc - 1, argv + 1);
-	if (n < cmd->min || (cmd->max >= 0 && n > cmd->max)) {
-		fprintf(stderr, "usage: supervisorctl %s %s\n", cmd->name,
-		    cmd->usage);
-		return EX_USAGE;
-	}
+	if (n < cmd->min || (cmd->max >= 0 && n > cmd->max))
+		cmd_usage(cmd);
 	rundir_sock(&ctl, dir);
 	ctl_connect(&ctl);
-	rc = cmd->exec(&ctl, n, argv + 1);
+	rc = cmd->exec(&ctl, cmd, n, argv + 1);
 	msg_close(ctl.c);
 	return rc;
 }
