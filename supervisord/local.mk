@@ -3,7 +3,10 @@
 
 noinst_LTLIBRARIES += supervisord/libsupd.la
 supervisord_libsupd_la_SOURCES = \
-	supervisord/config.c supervisord/config.h \
+	supervisord/config.c supervisord/config.h supervisord/config-int.h \
+	supervisord/config-fields.c \
+	supervisord/jsonpos.c supervisord/jsonpos.h \
+	supervisord/spec.c supervisord/spec.h \
 	supervisord/log.c supervisord/log.h \
 	supervisord/spawn.c supervisord/spawn.h \
 	supervisord/notifysock.c supervisord/notifysock.h \
