@@ -7,7 +7,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,25 +16,10 @@
 #include <jansson.h>
 
 #include "config-int.h"
+#include "signame.h"
 
 /* Millisecond fields: an int, so timer arithmetic never overflows. */
 #define MS_MAX			INT_MAX
-
-static const struct {
-	const char	*name;
-	int		 signo;
-} signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
-	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-	{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
-	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
-	{ "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
-	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH },
-	{ "IO", SIGIO }, { "PWR", SIGPWR }, { "SYS", SIGSYS },
-};
 
 /* --- values --- */
 
@@ -342,17 +326,6 @@ f_argv(struct fctx *f)
 	f->s->argc = n;
 }
 
-static int
-signal_by_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NITEMS(signals); i++)
-		if (strcmp(signals[i].name, name) == 0)
-			return signals[i].signo;
-	return -1;
-}
-
 static void
 f_stop_signal(struct fctx *f)
 {
@@ -361,9 +334,9 @@ f_stop_signal(struct fctx *f)
 
 	if ((s = string_get(f)) == NULL)
 		return;
-	if ((signo = signal_by_name(s)) != -1)
+	if ((signo = signal_lookup(s)) != -1)
 		f->s->stop_signal = signo;
-	else if (strncmp(s, "SIG", 3) == 0 && signal_by_name(s + 3) != -1)
+	else if (strncmp(s, "SIG", 3) == 0 && signal_lookup(s + 3) != -1)
 		ferr(f, "write \"%s\", without the \"SIG\" prefix", s + 3);
 	else
 		ferr(f, "unknown signal \"%s\" (expected a name such as "

@@ -13,6 +13,7 @@
 #include "control.h"
 #include "events.h"
 #include "msg.h"
+#include "signame.h"
 
 enum arg { ARG_NONE, ARG_PATH, ARG_OPT_PATH };
 

@@ -30,7 +30,4 @@ struct control_ops {
 struct msg_server *control_open(struct msg_loop *, const char *rundir,
 		    const struct control_ops *);
 
-int		 signal_number(const char *name);
-const char	*signal_name(int signo);
-
 #endif /* CONTROL_H */

@@ -12,7 +12,8 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/notifysock.c supervisord/notifysock.h \
 	supervisord/events.c supervisord/events.h \
 	supervisord/control.c supervisord/control.h \
-	supervisord/control-proto.h supervisord/signame.c \
+	supervisord/control-proto.h \
+	supervisord/signame.c supervisord/signame.h \
 	supervisord/rundir.c supervisord/daemon.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
 	supervisord/rules.c supervisord/pidmap.c supervisord/pidmap.h \

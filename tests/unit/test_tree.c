@@ -22,7 +22,7 @@
 
 /* By path: autoconf's config.h is first in the include path. */
 #include "supervisord/config.h"
-#include "supervisord/control.h"
+#include "supervisord/signame.h"
 #include "supervisord/tree.h"
 
 #ifndef W_EXITCODE
