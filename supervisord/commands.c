@@ -13,6 +13,7 @@
 #include "control.h"
 #include "events.h"
 #include "log.h"
+#include "signame.h"
 #include "tree.h"
 
 /* The reply of a command that has nothing to report but its success. */

@@ -1,87 +1,10 @@
 /*
  * config.h: the supervision tree as read from JSON (supervisord.json(5)).
- * A spec is immutable once parsed; runtime state lives elsewhere.
  */
 #ifndef CONFIG_H
 #define CONFIG_H
 
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/types.h>
-
-#define SPEC_ID_MAX	64
-
-enum spec_type {
-	SPEC_WORKER,
-	SPEC_SUPERVISOR
-};
-
-enum strategy {
-	ONE_FOR_ONE,
-	ONE_FOR_ALL,
-	REST_FOR_ONE,
-	SIMPLE_ONE_FOR_ONE
-};
-
-enum restart_type {
-	RESTART_PERMANENT,
-	RESTART_TRANSIENT,
-	RESTART_TEMPORARY
-};
-
-enum ready_mode {
-	READY_EXEC,
-	READY_NOTIFY
-};
-
-/* shutdown: milliseconds, or one of these. */
-#define SHUTDOWN_BRUTAL_KILL	(-1)
-#define SHUTDOWN_INFINITY	(-2)
-
-enum output_mode {
-	OUT_INHERIT,
-	OUT_NULL,
-	OUT_FILE,
-	OUT_STDOUT		/* stderr only: same as stdout */
-};
-
-struct output {
-	enum output_mode	 mode;
-	char			*path;		/* OUT_FILE, absolute */
-};
-
-struct spec {
-	char			 id[SPEC_ID_MAX + 1];
-	enum spec_type		 type;
-	enum restart_type	 restart;
-	int64_t			 shutdown;	/* ms, or SHUTDOWN_* */
-
-	/* supervisor */
-	enum strategy		 strategy;
-	int			 intensity;
-	int			 period;	/* seconds */
-	struct spec		**children;
-	size_t			 nchildren;
-	struct spec		*template;	/* simple_one_for_one only */
-
-	/* worker */
-	char			**argv;		/* NULL-terminated */
-	size_t			 argc;
-	int			 stop_signal;
-	int			*normal_exit_codes;
-	size_t			 nnormal_exit_codes;
-	enum ready_mode		 ready;
-	int64_t			 start_timeout;	/* ms */
-	int64_t			 watchdog;	/* ms, 0 off */
-	char			**env;		/* "K=V", NULL-terminated */
-	size_t			 nenv;
-	char			*cwd;		/* absolute */
-	char			*user;
-	char			*group;
-	struct output		 out;
-	struct output		 err;
-	char			*listen;	/* socket name, or NULL */
-};
+#include "spec.h"
 
 /*
  * Parse FILE. On error returns NULL and, when errs is not NULL, sets
@@ -96,19 +19,5 @@ struct spec {
  */
 struct spec	*config_load(const char *file, char **errs);
 struct spec	*config_parse(const char *text, const char *file, char **errs);
-void		 spec_free(struct spec *);
-
-/*
- * Nonzero when a and b would run the same way (reload compares them).
- * Workers: every field. Supervisors: their own fields and template, not
- * their children (reload recurses into those by id).
- */
-int		 spec_equal(const struct spec *a, const struct spec *b);
-
-/* The JSON spellings ("one_for_one", "permanent", "notify", "worker"). */
-const char	*strategy_name(enum strategy);
-const char	*restart_name(enum restart_type);
-const char	*ready_name(enum ready_mode);
-const char	*spec_type_name(enum spec_type);
 
 #endif /* CONFIG_H */

@@ -13,6 +13,7 @@
 #include "control.h"
 #include "events.h"
 #include "msg.h"
+#include "signame.h"
 
 /* A dozen short names: hashing them again costs less than a tag table. */
 static const struct control_cmd *

@@ -49,7 +49,4 @@ extern const struct control_cmd	control_cmds[];
 struct msg_server *control_open(struct msg_loop *, const char *rundir,
 		    const struct control_env *);
 
-int		 signal_number(const char *name);
-const char	*signal_name(int signo);
-
 #endif /* CONTROL_H */

@@ -3,13 +3,17 @@
 
 noinst_LTLIBRARIES += supervisord/libsupd.la
 supervisord_libsupd_la_SOURCES = \
-	supervisord/config.c supervisord/config.h \
+	supervisord/config.c supervisord/config.h supervisord/config-int.h \
+	supervisord/config-fields.c \
+	supervisord/jsonpos.c supervisord/jsonpos.h \
+	supervisord/spec.c supervisord/spec.h \
 	supervisord/log.c supervisord/log.h \
 	supervisord/spawn.c supervisord/spawn.h \
 	supervisord/notifysock.c supervisord/notifysock.h \
 	supervisord/events.c supervisord/events.h \
 	supervisord/control.c supervisord/control.h supervisord/commands.c \
-	supervisord/control-proto.h supervisord/signame.c \
+	supervisord/control-proto.h \
+	supervisord/signame.c supervisord/signame.h \
 	supervisord/rundir.c supervisord/daemon.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
 	supervisord/rules.c supervisord/pidmap.c supervisord/pidmap.h \

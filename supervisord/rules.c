@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "control.h"
+#include "signame.h"
 #include "tree-int.h"
 
 enum outcome { DONE, WAIT, FAIL };

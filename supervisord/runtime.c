@@ -24,6 +24,7 @@
 #include "notifysock.h"
 #include "pidmap.h"
 #include "runtime.h"
+#include "signame.h"
 #include "spawn.h"
 #include "tree.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control.h"
+#include "signame.h"
 #include "tree-int.h"
 
 void

@@ -22,6 +22,7 @@
 
 /* By path: autoconf's config.h is first in the include path. */
 #include "supervisord/config.h"
+#include "supervisord/signame.h"
 
 /* JSON in C strings is unreadable with \"; tests write ' for ". */
 static char *
@@ -863,6 +864,33 @@ test_names(void **state)
 	assert_string_equal(spec_type_name(SPEC_SUPERVISOR), "supervisor");
 }
 
+/* stop_signal takes every name signal_name gives, for the same signal. */
+static void
+test_stop_signal_names(void **state)
+{
+	char text[128], *errs = NULL;
+	const char *name;
+	struct spec *r;
+	int n;
+
+	(void)state;
+	for (n = 1; n < NSIG; n++) {
+		if (strcmp(name = signal_name(n), "UNKNOWN") == 0)
+			continue;
+		snprintf(text, sizeof(text), C("{'id': 'a', " W ", "
+		    "'stop_signal': '%s'}"), name);
+		if ((r = parse(text, "t.json", &errs)) == NULL)
+			fail_msg("%s: %s", name, errs);
+		assert_int_equal(r->children[0]->stop_signal, n);
+		assert_int_equal(signal_number(name), n);
+		spec_free(r);
+	}
+#ifdef SIGSTKFLT
+	assert_string_equal(signal_name(SIGSTKFLT), "STKFLT");
+#endif
+	assert_string_equal(signal_name(SIGSYS), "SYS");
+}
+
 static const char *
 conf_dir(void)
 {
@@ -924,6 +952,7 @@ main(void)
 		cmocka_unit_test(test_spec_equal_workers),
 		cmocka_unit_test(test_spec_equal_other),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_stop_signal_names),
 		cmocka_unit_test(test_conf_files),
 	};
 	size_t nbad = sizeof(bad) / sizeof(bad[0]);

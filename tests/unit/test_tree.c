@@ -22,7 +22,7 @@
 
 /* By path: autoconf's config.h is first in the include path. */
 #include "supervisord/config.h"
-#include "supervisord/control.h"
+#include "supervisord/signame.h"
 #include "supervisord/tree.h"
 
 #ifndef W_EXITCODE
@@ -47,7 +47,7 @@
 	"UNTIMER " p, "EVENT exited " p " " #pid " sig=TERM normal by_supervisor"
 #define STARTS(p, pid)	"SPAWN " p " " #pid, "EVENT started " p " " #pid
 
-/* --- spec trees by hand (config.c is not the subject here) --- */
+/* --- spec trees from spec_new (config.c is not the subject here) --- */
 
 static char *
 xstrdup(const char *s)
@@ -58,25 +58,17 @@ xstrdup(const char *s)
 	return p;
 }
 
-/* A worker as config.c's defaults make it; argv is {id}. */
+/* A worker with supervisord.json(5)'s defaults; argv is {id}. */
 static struct spec *
 W(const char *id)
 {
 	struct spec *w;
 
-	assert_non_null(w = calloc(1, sizeof(*w)));
+	assert_non_null(w = spec_new(SPEC_WORKER));
 	strlcpy(w->id, id, sizeof(w->id));
-	w->type = SPEC_WORKER;
-	w->restart = RESTART_PERMANENT;
-	w->shutdown = 5000;
 	assert_non_null(w->argv = calloc(2, sizeof(*w->argv)));
 	w->argv[0] = xstrdup(id);
 	w->argc = 1;
-	w->stop_signal = SIGTERM;
-	assert_non_null(w->normal_exit_codes = calloc(1, sizeof(int)));
-	w->nnormal_exit_codes = 1;
-	w->ready = READY_EXEC;
-	w->start_timeout = 5000;
 	return w;
 }
 
@@ -118,11 +110,8 @@ S(const char *id, enum strategy st, int intensity, int period, ...)
 	struct spec *s, *c;
 	va_list ap;
 
-	assert_non_null(s = calloc(1, sizeof(*s)));
+	assert_non_null(s = spec_new(SPEC_SUPERVISOR));
 	strlcpy(s->id, id, sizeof(s->id));
-	s->type = SPEC_SUPERVISOR;
-	s->restart = RESTART_PERMANENT;
-	s->shutdown = SHUTDOWN_INFINITY;
 	s->strategy = st;
 	s->intensity = intensity;
 	s->period = period;
