@@ -43,6 +43,8 @@ msg__buf_reserve(struct msg__buf *b, size_t more)
 	if (used)
 		memcpy(n, b->data + b->off, used);
 	free(b->data);
+	if (b->acct != NULL)
+		*b->acct += cap - b->cap;
 	b->data = n;
 	b->cap = cap;
 	b->off = 0;
@@ -72,8 +74,13 @@ msg__buf_consume(struct msg__buf *b, size_t n)
 void
 msg__buf_free(struct msg__buf *b)
 {
+	size_t *acct = b->acct;
+
 	free(b->data);
+	if (acct != NULL)
+		*acct -= b->cap;
 	memset(b, 0, sizeof(*b));
+	b->acct = acct;
 }
 
 int

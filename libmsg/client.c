@@ -214,6 +214,27 @@ open_socket(struct msg_client *c, uint64_t deadline)
 }
 
 /*
+ * A server over one of its bounds sends HELLO and, in the same write, an
+ * ERROR with id 0 that says which (libmsg(7), REFUSALS): EMFILE when it
+ * is out of descriptors, EUSERS when it has too many connections.
+ */
+static int
+refused(struct msg_client *c)
+{
+	struct msg_message m;
+	enum msg__perr perr;
+	size_t used;
+
+	if (msg__parse(c->in.data + c->in.off, msg__buf_used(&c->in),
+	    c->max_payload, &m, &used, &perr) != 1 || m.kind != MSG_ERROR ||
+	    m.id != 0)
+		return 0;
+	errno = m.len >= 18 && memcmp(m.data, "out of descriptors", 18) == 0 ?
+	    EMFILE : EUSERS;
+	return -1;
+}
+
+/*
  * Wait for the server's HELLO, so a refused peer (closed without one)
  * learns it at connect time rather than at its first call.
  */
@@ -245,7 +266,7 @@ wait_hello(struct msg_client *c, uint64_t deadline)
 		return -1;
 	}
 	c->hello_seen = 1;
-	return 0;
+	return refused(c);
 }
 
 static int

@@ -5,7 +5,7 @@ LIBMSG_SOURCES = \
 	libmsg/msg.h libmsg/msg-int.h libmsg/server-int.h libmsg/client-int.h \
 	libmsg/loop.c libmsg/frame.c libmsg/buf.c libmsg/util.c \
 	libmsg/rundir.c libmsg/notify.c libmsg/listen.c libmsg/server.c \
-	libmsg/pubsub.c libmsg/client.c libmsg/clientq.c libmsg/actor.c \
+	libmsg/admit.c libmsg/pubsub.c libmsg/client.c libmsg/clientq.c libmsg/actor.c \
 	libmsg/json.c libmsg/statem.c libmsg/event.c
 
 # Unit tests link this to reach msg__ internals.

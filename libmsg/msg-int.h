@@ -55,6 +55,7 @@ struct msg__buf {
 	size_t		 off;		/* first unconsumed byte */
 	size_t		 len;		/* end of valid bytes */
 	size_t		 cap;
+	size_t		*acct;		/* if set, cap is counted there */
 };
 
 int	msg__buf_reserve(struct msg__buf *, size_t more);

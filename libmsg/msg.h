@@ -160,6 +160,12 @@ struct msg_server_opts {
 	size_t	max_output;		/* per peer, replies; default 64 MiB */
 	size_t	max_event_queue;	/* per subscriber; default 1 MiB */
 	int	allow_any_uid;		/* default: own uid and root only */
+	/* Bounds (libmsg(3), LIMITS); 0 takes the default. */
+	size_t	max_peers;		/* 3/4 of RLIMIT_NOFILE's soft limit */
+	size_t	max_peers_per_uid;	/* 3/4 of max_peers */
+	size_t	max_buffered;		/* all peers' buffers; 256 MiB */
+	int	hello_timeout_ms;	/* a peer's HELLO is due; 5000 */
+	int	frame_timeout_ms;	/* a frame begun must end; 10000 */
 };
 
 struct msg_server *msg_server_new(struct msg_loop *, const char *name,

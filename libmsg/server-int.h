@@ -29,6 +29,7 @@ struct msg_peer {
 	uint64_t		 delivered;	/* events queued to it */
 	uint64_t		 sent;		/* bytes written to its socket */
 	void			*ev;		/* event.c's: batch share, marks */
+	struct msg_timer	*deadline;	/* HELLO or a frame's rest due */
 };
 
 struct msg_call {
@@ -52,6 +53,11 @@ struct msg_server {
 	char				 path[108];
 	int				 bound;		/* we made path */
 	ino_t				 ino;
+	size_t				 buffered;	/* peers' buffers */
+	struct uidcount			*uids;		/* peers per uid */
+	size_t				 nuids;
+	uint64_t			 refused;
+	uint64_t			 refused_logged;	/* ms */
 };
 
 void	msg__peer_unref(struct msg_peer *);
@@ -69,6 +75,14 @@ int	msg__subs_match(const struct msg_peer *, const char *, size_t);
 /* Peers whose ev is set (event.c): after a write, before queueing. */
 void	msg__event_sent(struct msg_peer *);
 void	msg__event_before_queue(struct msg_peer *);
+
+/* admit.c */
+void	msg__admit_defaults(struct msg_server_opts *);
+int	msg__admit(struct msg_server *, int fd, const struct msg_cred *);
+void	msg__refuse(struct msg_server *, int fd, pid_t, const char *why);
+void	msg__admit_gone(struct msg_peer *);
+void	msg__deadline_update(struct msg_peer *);
+void	msg__buffered_check(struct msg_server *);
 
 int	msg__listen_activated(const char *name);
 int	msg__listen_bind(const char *name, char *path, size_t size, ino_t *);

@@ -58,7 +58,14 @@ msg_peer_close(struct msg_peer *p)
 	p->fd = -1;
 	if (p->flush_pending)
 		msg__loop_undefer(s->loop, p);
+	msg__admit_gone(p);
 	peer_unlink(s, p);
+	/* Unsendable now; the input may still be under a callback's feet,
+	 * so it goes with the last reference, but no longer counts. */
+	msg__buf_free(&p->out);
+	p->out.acct = NULL;
+	s->buffered -= p->in.cap;
+	p->in.acct = NULL;
 	if (p->hello_seen && s->ops->peer_down != NULL)
 		s->ops->peer_down(s->state, p);
 	msg__peer_unref(p);
@@ -132,6 +139,16 @@ msg__peer_send(struct msg_peer *p, uint16_t kind, uint16_t flags,
 	    len) == -1)
 		return -1;
 	msg__peer_kick(p);
+	if (p->srv->buffered > p->srv->opts.max_buffered) {
+		p->refs++;
+		msg__buffered_check(p->srv);
+		if (p->fd == -1) {
+			msg__peer_unref(p);
+			errno = ENOBUFS;
+			return -1;
+		}
+		msg__peer_unref(p);
+	}
 	return 0;
 }
 
@@ -369,6 +386,9 @@ peer_read(struct msg_peer *p)
 		if (used > 0)
 			msg__buf_consume(&p->in, (size_t)used);
 	}
+	msg__deadline_update(p);
+	if (s->buffered > s->opts.max_buffered)
+		msg__buffered_check(s);
 	msg__peer_unref(p);
 }
 
@@ -427,36 +447,43 @@ peer_accept(struct msg_server *s, int fd)
 		free(p);
 		return;
 	}
+	if (msg__admit(s, fd, &p->cred) == -1) {
+		free(p);
+		return;
+	}
 	if (msg_loop_add_fd(s->loop, fd, MSG_EV_READ, peer_ready, p) == -1) {
+		msg__admit_gone(p);
 		close(fd);
 		free(p);
 		return;
 	}
+	p->in.acct = p->out.acct = &s->buffered;
 	p->next = s->peers;
 	if (s->peers != NULL)
 		s->peers->prev = p;
 	s->peers = p;
 	s->npeers++;
+	msg__deadline_update(p);
 	msg__hello_payload(hello);
 	msg__peer_send(p, MSG_HELLO, 0, 0, 0, hello, sizeof(hello));
 }
 
 /*
  * Out of descriptors: the pending connection would wake a level-triggered
- * loop forever. Give back the spare descriptor, accept and close the
- * connection (it sees "down"), and take the spare again.
+ * loop forever. Give back the spare descriptor, accept the connection,
+ * tell it why and close it, and take the spare again.
  */
 static void
 shed(struct msg_server *s, int lfd)
 {
+	char why[64];
 	int fd;
 
-	msg__log(LOG_ERR, "%s: accept: %s; refusing a connection", s->name,
-	    strerror(errno));
+	snprintf(why, sizeof(why), "out of descriptors (%s)", strerror(errno));
 	if (s->spare != -1)
 		close(s->spare);
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) != -1)
-		close(fd);
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1)
+		msg__refuse(s, fd, 0, why);
 	s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
@@ -490,6 +517,7 @@ opts_defaults(struct msg_server_opts *o, const struct msg_server_opts *in)
 		o->max_output = DEFAULT_MAX_OUTPUT;
 	if (o->max_event_queue == 0)
 		o->max_event_queue = DEFAULT_EVENT_QUEUE;
+	msg__admit_defaults(o);
 }
 
 struct msg_server *
@@ -542,6 +570,7 @@ msg_server_free(struct msg_server *s)
 	close(s->lfd);
 	if (s->spare != -1)
 		close(s->spare);
+	free(s->uids);
 	free(s->scratch);
 	free(s);
 }

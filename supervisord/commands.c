@@ -13,8 +13,10 @@
 #include "control.h"
 #include "events.h"
 #include "log.h"
+#include "msg.h"
 #include "signame.h"
 #include "tree.h"
+#include "waits.h"
 
 /* The reply of a command that has nothing to report but its success. */
 static json_t *
@@ -73,6 +75,7 @@ cmd_start_child(const struct control_env *env, json_t *req,
     const char *path, char *err, size_t len)
 {
 	json_t *args = json_object_get(req, "args"), *a;
+	struct msg_call *call;
 	struct node *n;
 	char **v;
 	size_t i;
@@ -95,7 +98,14 @@ cmd_start_child(const struct control_env *env, json_t *req,
 	n = tree_op_start_child(env->tree(), path, v, json_array_size(args),
 	    err, len);
 	free(v);
-	return n ? json_pack("{ss}", "path", n->path) : NULL;
+	if (n == NULL)
+		return NULL;
+	/* Answered once it runs, or with the reason it could not. */
+	if (n->state == NS_RUNNING || (call = control_keep()) == NULL)
+		return json_pack("{ss}", "path", n->path);
+	if (waits_start(call, n) == -1)
+		msg_reply_error(call, MSG_ERR_SERVER, "out of memory");
+	return NULL;
 }
 
 static int

@@ -15,6 +15,20 @@
 #include "msg.h"
 #include "signame.h"
 
+static struct msg_call	*current;	/* the call being handled */
+static int		 kept;
+
+struct msg_call *
+control_keep(void)
+{
+	struct msg_call *k;
+
+	if (current == NULL || (k = msg_call_keep(current)) == NULL)
+		return NULL;
+	kept = 1;
+	return k;
+}
+
 /* A dozen short names: hashing them again costs less than a tag table. */
 static const struct control_cmd *
 find(uint32_t tag)
@@ -55,17 +69,21 @@ handle_call(void *state, struct msg_call *call, const struct msg_message *m)
 		json_decref(req);
 		return;
 	}
-	if ((reply = cmd->run(env, req, path, err, sizeof(err))) != NULL) {
+	current = call;
+	kept = 0;
+	reply = cmd->run(env, req, path, err, sizeof(err));
+	current = NULL;
+	if (reply != NULL) {
 		msg_reply_json(call, reply);
 		json_decref(reply);
-	} else
+	} else if (!kept)
 		msg_reply_error(call, MSG_ERR_BAD_REQUEST, err);
 	json_decref(req);
 }
 
 struct msg_server *
 control_open(struct msg_loop *l, const char *rundir,
-    const struct control_env *env)
+    const struct control_env *env, const struct msg_server_opts *opts)
 {
 	static const struct msg_server_ops sops = { .handle_call = handle_call };
 	struct msg_server *s;
@@ -76,7 +94,7 @@ control_open(struct msg_loop *l, const char *rundir,
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	if ((s = msg_server_new(l, path, &sops, (void *)env, NULL)) != NULL)
+	if ((s = msg_server_new(l, path, &sops, (void *)env, opts)) != NULL)
 		events_init(s);
 	return s;
 }

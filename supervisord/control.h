@@ -9,8 +9,10 @@
 
 #include <jansson.h>
 
+struct msg_call;
 struct msg_loop;
 struct msg_server;
+struct msg_server_opts;
 struct tree;
 
 /*
@@ -47,6 +49,12 @@ struct control_cmd {
 extern const struct control_cmd	control_cmds[];
 
 struct msg_server *control_open(struct msg_loop *, const char *rundir,
-		    const struct control_env *);
+		    const struct control_env *, const struct msg_server_opts *);
+/*
+ * In a handler: answer later. Returns the kept call (answer it with
+ * msg_reply_json() or msg_reply_error()); the handler then returns NULL
+ * with err untouched. NULL when it cannot be kept.
+ */
+struct msg_call	*control_keep(void);
 
 #endif /* CONTROL_H */

@@ -15,6 +15,8 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/control-proto.h \
 	supervisord/signame.c supervisord/signame.h \
 	supervisord/rundir.c supervisord/daemon.h \
+	supervisord/proc.c supervisord/proc.h \
+	supervisord/waits.c supervisord/waits.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
 	supervisord/rules.c supervisord/pidmap.c supervisord/pidmap.h \
 	supervisord/runtime.c supervisord/runtime.h

@@ -1,8 +1,7 @@
 /*
- * notifysock.c: receives READY=1 and WATCHDOG=1 datagrams. The kernel
- * vouches for the sender's pid (SO_PASSCRED); its process group says
- * which child it speaks for, so `systemd-notify` run from a child's
- * script counts for that child.
+ * notifysock.c: receives READY=1 and WATCHDOG=1 datagrams with the
+ * sender's pid, which the kernel vouches for (SO_PASSCRED); the runtime
+ * decides which child that pid speaks for.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,7 +51,6 @@ on_datagram(struct msg_loop *l, int fd, unsigned events, void *arg)
 	struct cmsghdr *cm;
 	struct ucred uc;
 	ssize_t n;
-	pid_t pgid;
 	int what;
 
 	for (;;) {
@@ -78,10 +76,7 @@ on_datagram(struct msg_loop *l, int fd, unsigned events, void *arg)
 		buf[n] = '\0';
 		if ((what = parse_state(buf)) == 0)
 			continue;
-		/* A sender that already exited: its pid may be the group. */
-		if ((pgid = getpgid(uc.pid)) == -1)
-			pgid = uc.pid;
-		ncb(uc.pid, pgid, what, ncb_arg);
+		ncb(uc.pid, what, ncb_arg);
 	}
 }
 

@@ -12,8 +12,8 @@ struct msg_loop;
 #define NOTIFY_WATCHDOG	0x2
 #define NOTIFY_STOPPING	0x4
 
-/* pgid: the sender's process group, which names the child it belongs to. */
-typedef void	notify_fn(pid_t pid, pid_t pgid, int what, void *arg);
+/* pid: the sender, as the kernel vouches for it (SO_PASSCRED). */
+typedef void	notify_fn(pid_t pid, int what, void *arg);
 
 int	notifysock_open(struct msg_loop *, const char *path, notify_fn *,
 	    void *arg);

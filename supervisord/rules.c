@@ -93,16 +93,41 @@ event_start_error(struct tree *t, struct node *c, const char *why)
 
 /* --- starting and stopping one child --- */
 
+static void
+event_started(struct tree *t, struct node *c)
+{
+	c->started_at = t->now;
+	emit(t, json_pack("{sssssi}", "event", "started", "path", c->path,
+	    "pid", (int)c->pid));
+}
+
+/*
+ * Spawn a worker. Its start is done when it runs the program (ready:
+ * exec) or said READY=1 (notify); until then a start_timeout runs. When
+ * execve's outcome comes later (tree_execed), the timeout covers the
+ * way to execve too, so a child stuck before it (a FIFO without a
+ * reader) becomes a start error instead of a start that never ends.
+ */
 static enum outcome
 start_worker(struct tree *t, struct node *s, struct node *c)
 {
 	char err[160];
+	int pending = 0;
 	pid_t pid;
 
 	if (c->pid != 0)
 		return DONE;
 	c->state = NS_STARTING;
-	if ((pid = t->ops->spawn(t, c, err, sizeof(err))) == -1) {
+	c->spawn_later = 0;
+	if ((pid = t->ops->spawn(t, c, &pending, err, sizeof(err))) ==
+	    SPAWN_LATER) {
+		logf_(t, "%s: %s; trying again in %d ms", c->path, err,
+		    SPAWN_RETRY_MS);
+		c->spawn_later = 1;
+		t->ops->timer(t, c, SPAWN_RETRY_MS);
+		return WAIT;
+	}
+	if (pid == -1) {
 		c->state = NS_FAILED;
 		event_start_error(t, c, err);
 		return FAIL;
@@ -111,17 +136,37 @@ start_worker(struct tree *t, struct node *s, struct node *c)
 	c->incarnation++;
 	c->killed = 0;
 	c->timed_out = 0;
-	c->started_at = t->now;
 	if (s->prog_kind == P_RESTART)
 		c->restarts++;
-	emit(t, json_pack("{sssssi}", "event", "started", "path", c->path,
-	    "pid", (int)pid));
+	if (pending) {
+		c->exec_pending = 1;
+		t->ops->timer(t, c, c->spec->start_timeout);
+		return WAIT;
+	}
+	event_started(t, c);
 	if (c->spec->ready == READY_EXEC) {
 		c->state = NS_RUNNING;
 		return DONE;
 	}
 	t->ops->timer(t, c, c->spec->start_timeout);
 	return WAIT;
+}
+
+/* The deferred spawn of a worker its supervisor waits for, again. */
+static void
+spawn_again(struct tree *t, struct node *c)
+{
+	c->spawn_later = 0;
+	switch (start_worker(t, c->parent, c)) {
+	case DONE:
+		child_settled(t, c, 1);
+		break;
+	case FAIL:
+		child_settled(t, c, 0);
+		break;
+	case WAIT:
+		break;
+	}
 }
 
 static enum outcome
@@ -167,6 +212,10 @@ stop_worker(struct tree *t, struct node *c)
 	const struct spec *sp = c->spec;
 
 	if (c->pid == 0) {
+		if (c->spawn_later) {
+			c->spawn_later = 0;
+			t->ops->timer(t, c, 0);
+		}
 		/* Down already; a restart it waited for is moot. */
 		if (c->state == NS_STARTING || c->state == NS_RUNNING ||
 		    c->state == NS_STOPPING || c->state == NS_RESTARTING)
@@ -651,6 +700,8 @@ void
 tree_exited(struct tree *t, struct node *c, int st)
 {
 	enum exit_class cls = exit_class(c->spec, st);
+	/* Death before readiness is abnormal, and a start error. */
+	int early = c->timed_out || c->state == NS_STARTING;
 	char why[160];
 	pid_t pid = c->pid;
 
@@ -660,12 +711,13 @@ tree_exited(struct tree *t, struct node *c, int st)
 	t->ops->timer(t, c, 0);
 	strlcpy(why, c->last_exit.error, sizeof(why));
 	record_exit(c, st);
-	/* Death before readiness is abnormal, whatever the code (SPEC 2). */
-	if (c->timed_out || c->state == NS_STARTING)
+	if (early)
 		cls = EXIT_ABNORMAL;
-	event_exited(t, c, pid, cls);
-	if (c->timed_out || c->state == NS_STARTING) {
-		/* Death before readiness is a start error (SPEC 2). */
+	/* Killed on its way to execve: it never started, so never exited. */
+	if (!c->exec_pending)
+		event_exited(t, c, pid, cls);
+	c->exec_pending = 0;
+	if (early) {
 		if (!c->timed_out) {
 			describe_exit(c, why, sizeof(why));
 			strlcat(why, " before it was ready", sizeof(why));
@@ -689,8 +741,45 @@ tree_exited(struct tree *t, struct node *c, int st)
 }
 
 void
+tree_execed(struct tree *t, struct node *c)
+{
+	/* Being killed for its start_timeout: too late to count. */
+	if (c->pid == 0 || !c->exec_pending || c->timed_out)
+		return;
+	c->exec_pending = 0;
+	event_started(t, c);
+	if (c->state != NS_STARTING || c->spec->ready != READY_EXEC)
+		return;		/* stopping; or READY=1 to come */
+	t->ops->timer(t, c, 0);
+	c->state = NS_RUNNING;
+	child_settled(t, c, 1);
+}
+
+void
+tree_start_failed(struct tree *t, struct node *c, const char *why)
+{
+	int stopped = c->killed && !c->timed_out;
+
+	if (c->pid == 0)
+		return;
+	c->pid = 0;
+	c->exec_pending = 0;
+	t->ops->timer(t, c, 0);
+	if (!c->timed_out && !stopped)
+		event_start_error(t, c, why);
+	c->timed_out = 0;
+	c->killed = 0;
+	/* Asked to stop meanwhile: it is down, as asked. */
+	c->state = stopped ? NS_STOPPED : NS_FAILED;
+	child_settled(t, c, stopped);
+}
+
+void
 tree_ready(struct tree *t, struct node *c)
 {
+	/* READY=1 comes from the program: execve succeeded. */
+	if (c->exec_pending)
+		tree_execed(t, c);
 	if (c->pid == 0 || c->state != NS_STARTING || c->timed_out)
 		return;
 	t->ops->timer(t, c, 0);
@@ -705,11 +794,20 @@ tree_timer(struct tree *t, struct node *c)
 {
 	char why[96];
 
+	if (c->spawn_later) {
+		spawn_again(t, c);
+		return;
+	}
 	if (c->pid == 0)
 		return;
 	if (c->state == NS_STARTING && !c->timed_out) {
-		snprintf(why, sizeof(why), "start_timeout: no READY=1 within "
-		    "%lld ms", (long long)c->spec->start_timeout);
+		if (c->exec_pending)
+			snprintf(why, sizeof(why), "start_timeout: did not "
+			    "reach execve within %lld ms",
+			    (long long)c->spec->start_timeout);
+		else
+			snprintf(why, sizeof(why), "start_timeout: no READY=1 "
+			    "within %lld ms", (long long)c->spec->start_timeout);
 		event_start_error(t, c, why);
 		c->timed_out = 1;
 		t->ops->kill(t, c, SIGKILL);

@@ -3,6 +3,7 @@
  * process-wide setup a supervisor needs (subreaper, signals, stdio).
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -55,6 +56,25 @@ process_setup(void)
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
+}
+
+/*
+ * Raise our descriptor limit to the hard one, so that clients, however
+ * many, do not take the descriptors supervision needs; keep the limit we
+ * were given for the children (many programs still use select(2)).
+ */
+int
+nofile_raise(struct rlimit *given)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, given) == -1) {
+		memset(given, 0, sizeof(*given));	/* unknown: leave it */
+		return -1;
+	}
+	rl = *given;
+	rl.rlim_cur = rl.rlim_max;
+	return setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 /* Make 0, 1, 2 valid, so files we open never land on them. */

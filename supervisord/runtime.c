@@ -3,6 +3,7 @@
  * supervision core (tree.c, rules.c) on the event loop, carrying out its
  * spawns, signals and timers, and feeding it exits, READY=1 and commands.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -23,16 +24,20 @@
 #include "msg.h"
 #include "notifysock.h"
 #include "pidmap.h"
+#include "proc.h"
 #include "runtime.h"
 #include "signame.h"
 #include "spawn.h"
 #include "tree.h"
+#include "waits.h"
 
 /* What the runtime keeps per node. */
 struct rt {
 	struct msg_timer	*timer;		/* the core's one timer */
 	struct msg_timer	*watchdog;
 	int			 listen_fd;
+	int			 exec_fd;	/* the pending spawn's report */
+	char			 exec_err[160];	/* what it reported */
 };
 
 static struct msg_loop		*loop;
@@ -57,6 +62,7 @@ rt_of(struct node *n)
 
 	if (n->rt == NULL && (r = calloc(1, sizeof(*r))) != NULL) {
 		r->listen_fd = -1;
+		r->exec_fd = -1;
 		n->rt = r;
 	}
 	return n->rt;
@@ -114,13 +120,50 @@ listen_fd(struct node *n, char *err, size_t len)
 	return 0;
 }
 
+static void
+exec_unwatch(struct rt *r)
+{
+	if (r->exec_fd == -1)
+		return;
+	msg_loop_del_fd(loop, r->exec_fd);
+	close(r->exec_fd);
+	r->exec_fd = -1;
+}
+
+/*
+ * The spawn's report: end of file once execve succeeded, else why a
+ * step before it failed. A failed child exits at once; the core hears
+ * of it when it is reaped, so a node's process is gone when it hears.
+ */
+static void
+on_exec_report(struct msg_loop *l, int fd, unsigned events, void *arg)
+{
+	struct node *n = arg;
+	struct rt *r = rt_of(n);
+
+	switch (spawn_result(fd, r->exec_err, sizeof(r->exec_err))) {
+	case 1:
+		return;
+	case 0:
+		exec_unwatch(r);
+		now();
+		tree_execed(tree, n);
+		return;
+	default:
+		exec_unwatch(r);
+		return;
+	}
+}
+
 static pid_t
-cb_spawn(struct tree *t, struct node *n, char *err, size_t len)
+cb_spawn(struct tree *t, struct node *n, int *pending, char *err, size_t len)
 {
 	struct spawn_req req;
+	struct rt *r;
 	pid_t pid;
+	int fd;
 
-	if (rt_of(n) == NULL) {
+	if ((r = rt_of(n)) == NULL) {
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
@@ -131,16 +174,23 @@ cb_spawn(struct tree *t, struct node *n, char *err, size_t len)
 	req.path = n->path;
 	req.rundir = opts->rundir;
 	req.notify = notify_path;
-	req.listen_fd = rt_of(n)->listen_fd;
+	req.listen_fd = r->listen_fd;
 	req.extra = n->extra;
 	req.nextra = n->nextra;
-	if ((pid = spawn(&req, err, len)) == -1)
-		return -1;
-	if (pidmap_put(pid, n) == -1) {
+	req.nofile = opts->nofile.rlim_max != 0 ? &opts->nofile : NULL;
+	if ((pid = spawn(&req, &fd, err, len)) < 0)
+		return pid == SPAWN_AGAIN ? SPAWN_LATER : -1;
+	r->exec_err[0] = '\0';
+	if (pidmap_put(pid, n) == -1 ||
+	    msg_loop_add_fd(loop, fd, MSG_EV_READ, on_exec_report, n) == -1) {
+		pidmap_del(pid);
+		close(fd);
 		killpg(pid, SIGKILL);
-		snprintf(err, len, "out of memory");
+		snprintf(err, len, "spawn: %s", strerror(errno));
 		return -1;
 	}
+	r->exec_fd = fd;
+	*pending = 1;
 	arm_watchdog(n);
 	return pid;
 }
@@ -197,6 +247,7 @@ cb_event(struct tree *t, json_t *ev)
 		else
 			log_info("%s: stopped", p);
 	}
+	waits_event(ev);
 	events_emit(ev);
 }
 
@@ -263,10 +314,12 @@ cb_forget(struct tree *t, struct node *n)
 
 	if (n->pid > 0)
 		pidmap_del(n->pid);
+	waits_forget(n);
 	if (r == NULL)
 		return;
 	cancel(&r->timer);
 	cancel(&r->watchdog);
+	exec_unwatch(r);
 	if (r->listen_fd != -1)
 		close(r->listen_fd);
 	free(r);
@@ -286,6 +339,32 @@ static const struct tree_ops ops = {
 
 /* --- what the system tells us --- */
 
+/*
+ * A child of a pending spawn is gone: its report is all in the pipe by
+ * now. Either a step before execve failed, or (end of file) the program
+ * ran and has already ended; the core hears both in order.
+ */
+static void
+reaped(struct node *n, int st)
+{
+	struct rt *r = rt_of(n);
+
+	if (r->exec_fd != -1) {
+		if (spawn_result(r->exec_fd, r->exec_err,
+		    sizeof(r->exec_err)) != -1)
+			r->exec_err[0] = '\0';
+		exec_unwatch(r);
+		if (r->exec_err[0] == '\0')
+			tree_execed(tree, n);
+	}
+	if (r->exec_err[0] != '\0') {
+		tree_start_failed(tree, n, r->exec_err);
+		r->exec_err[0] = '\0';
+		return;
+	}
+	tree_exited(tree, n, st);
+}
+
 static void
 on_sigchld(struct msg_loop *l, int signo, void *arg)
 {
@@ -303,17 +382,44 @@ on_sigchld(struct msg_loop *l, int signo, void *arg)
 		pidmap_del(pid);
 		cancel(&rt_of(n)->watchdog);
 		now();
-		tree_exited(tree, n, st);
+		reaped(n, st);
 	}
 }
 
+/*
+ * Which worker a notification speaks for: the one whose process sent
+ * it, or the nearest worker among the sender's ancestors (a helper such
+ * as systemd-notify run from a worker's script). Not the process group:
+ * a child may join a sibling's group and speak for it (supervisord(8),
+ * SECURITY).
+ */
+static struct node *
+notifier(pid_t pid)
+{
+	static pid_t self;
+	struct node *n;
+	int depth;
+
+	if (self == 0)
+		self = getpid();
+	for (depth = 0; depth < 64 && pid > 1 && pid != self; depth++) {
+		if ((n = pidmap_get(pid)) != NULL)
+			return n;
+		pid = parent_of(pid);
+	}
+	return NULL;
+}
+
 static void
-on_notify(pid_t pid, pid_t pgid, int what, void *arg)
+on_notify(pid_t pid, int what, void *arg)
 {
 	struct node *n;
 
-	if ((n = pidmap_get(pgid)) == NULL && (n = pidmap_get(pid)) == NULL)
+	if ((n = notifier(pid)) == NULL) {
+		log_debug("notification from pid %d, not a worker's; ignored",
+		    (int)pid);
 		return;
+	}
 	now();
 	if (what & NOTIFY_READY)
 		tree_ready(tree, n);
@@ -458,10 +564,33 @@ background(void)
 	return 0;
 }
 
+/*
+ * Clients may hold half the descriptors, less a reserve, and at most
+ * 1,024 connections: the rest is for supervision, so no number of idle
+ * clients can make a restart fail (supervisord(8), LIMITS).
+ */
+static void
+control_limits(struct msg_server_opts *o)
+{
+	struct rlimit rl;
+	size_t n = 1024;
+
+	memset(o, 0, sizeof(*o));
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		n = rl.rlim_cur > 64 + 32 ? (size_t)(rl.rlim_cur - 64) / 2 : 16;
+	o->max_peers = n > 1024 ? 1024 : n;
+	o->max_peers_per_uid = o->max_peers - o->max_peers / 4;
+	o->max_payload = 1u << 20;	/* commands are small */
+	o->max_buffered = 64u << 20;
+}
+
 static int
 open_sockets(void)
 {
-	if ((ctl = control_open(loop, opts->rundir, &control)) == NULL) {
+	struct msg_server_opts so;
+
+	control_limits(&so);
+	if ((ctl = control_open(loop, opts->rundir, &control, &so)) == NULL) {
 		log_warn("control socket %s/supervisord.sock", opts->rundir);
 		return -1;
 	}
@@ -508,6 +637,7 @@ runtime_main(struct runtime_opts *o)
 		log_warn("event loop");
 		exit_status = EX_OSERR;
 	}
+	waits_free();
 	/* Every event reaches the subscribers before we go. */
 	if (ctl != NULL)
 		msg_server_flush(ctl, 2000);

@@ -3,6 +3,8 @@
  * failure comes back through a close-on-exec pipe as a start error with
  * errno's text, never as a quick crash.
  */
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -106,16 +108,6 @@ build_env(const struct spawn_req *r)
 		    strncmp(environ[i], "LISTEN_", 7) != 0)
 			env[n++] = strdup(environ[i]);
 	return env;
-}
-
-static void
-free_env(char **env)
-{
-	size_t i;
-
-	for (i = 0; env != NULL && env[i] != NULL; i++)
-		free(env[i]);
-	free(env);
 }
 
 static int
@@ -229,29 +221,22 @@ set_listen_pid(char **env)
 			snprintf(env[i] + 11, 11, "%d", (int)getpid());
 }
 
-/* In the child: everything between fork and execve. */
-static void __attribute__((noreturn))
-child(const struct spawn_req *r, const char *file, char **argv, char **env,
-    int errfd, const struct passwd *pw, gid_t gid)
+/*
+ * Put the listening socket on 3 and the error pipe after it, then close
+ * everything else. Done first, before any step that may block (opening
+ * a FIFO, chdir on a dead mount), so a child that hangs there holds no
+ * descriptor of ours: not the exec pipes of its siblings, which would
+ * otherwise never read end-of-file.
+ */
+static int
+arrange_fds(const struct spawn_req *r, int errfd, char **env)
 {
-	const struct spec *s = r->spec;
 	int fd;
 
-	if (setpgid(0, 0) == -1)
-		child_fail(errfd, "setpgid");
-	reset_signals();
-	/* Keep the error pipe clear of the fds we are about to set up. */
+	/* Out of the way of the descriptors we are about to set up. */
 	if ((fd = fcntl(errfd, F_DUPFD_CLOEXEC, 10)) == -1)
 		child_fail(errfd, "dup");
 	errfd = fd;
-	if ((fd = open("/dev/null", O_RDONLY)) == -1 || dup2(fd, 0) == -1)
-		child_fail(errfd, "stdin");
-	if (fd != 0)
-		close(fd);
-	if (open_output(&s->out, 1, 1) == -1)
-		child_fail(errfd, "stdout");
-	if (open_output(&s->err, 2, 1) == -1)
-		child_fail(errfd, "stderr");
 	if (r->listen_fd != -1) {
 		/* dup2 onto itself would keep close-on-exec set. */
 		if (r->listen_fd == 3 ? fcntl(3, F_SETFD, 0) == -1 :
@@ -263,8 +248,47 @@ child(const struct spawn_req *r, const char *file, char **argv, char **env,
 	}
 	if ((fd = dup3(errfd, r->listen_fd != -1 ? 4 : 3, O_CLOEXEC)) == -1)
 		child_fail(errfd, "dup");
-	errfd = fd;
-	closefrom(errfd + 1);
+	closefrom(fd + 1);
+	return fd;
+}
+
+/*
+ * Die with supervisord, unless it is PID 1 (then the kernel ends us all).
+ * Set last: a change of credentials clears it. If supervisord died
+ * before this, getppid() already names another process.
+ */
+static void
+die_with_parent(pid_t parent)
+{
+	if (parent == 1)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(127);
+}
+
+/* In the child: everything between fork and execve. */
+static void __attribute__((noreturn))
+child(const struct spawn_req *r, const char *file, char **argv, char **env,
+    int errfd, const struct passwd *pw, gid_t gid, pid_t parent)
+{
+	const struct spec *s = r->spec;
+	int fd;
+
+	if (setpgid(0, 0) == -1)
+		child_fail(errfd, "setpgid");
+	reset_signals();
+	errfd = arrange_fds(r, errfd, env);
+	if ((fd = open("/dev/null", O_RDONLY)) == -1 || dup2(fd, 0) == -1)
+		child_fail(errfd, "stdin");
+	if (fd != 0)
+		close(fd);
+	if (open_output(&s->out, 1, 1) == -1)
+		child_fail(errfd, "stdout");
+	if (open_output(&s->err, 2, 1) == -1)
+		child_fail(errfd, "stderr");
+	if (r->nofile != NULL && setrlimit(RLIMIT_NOFILE, r->nofile) == -1)
+		child_fail(errfd, "setrlimit");
 	if (s->cwd != NULL && chdir(s->cwd) == -1)
 		child_fail(errfd, "chdir");
 	if (s->group != NULL && setgid(gid) == -1)
@@ -274,6 +298,7 @@ child(const struct spawn_req *r, const char *file, char **argv, char **env,
 	    (s->group == NULL && setgid(pw->pw_gid) == -1) ||
 	    setuid(pw->pw_uid) == -1))
 		child_fail(errfd, "setuid");
+	die_with_parent(parent);
 	execve(file, argv, env);
 	child_fail(errfd, "execve");
 }
@@ -294,15 +319,22 @@ build_argv(const struct spawn_req *r)
 	return argv;
 }
 
-/* The child's report: 0 when execve succeeded (the pipe closed empty). */
-static int
-read_child_err(int fd, pid_t pid, char *err, size_t errlen)
+/*
+ * The child's report on fd, which spawn() made non-blocking: 0 execve
+ * succeeded (the pipe closed empty), 1 nothing yet, -1 a step before
+ * execve failed (why in err). The child then exits at once: the caller
+ * reaps it as any other.
+ */
+int
+spawn_result(int fd, char *err, size_t errlen)
 {
 	struct child_err ce;
 	ssize_t n;
 
 	while ((n = read(fd, &ce, sizeof(ce))) == -1 && errno == EINTR)
 		;
+	if (n == -1 && errno == EAGAIN)
+		return 1;
 	if (n == 0)
 		return 0;
 	if (n == (ssize_t)sizeof(ce)) {
@@ -310,9 +342,6 @@ read_child_err(int fd, pid_t pid, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", ce.step, strerror(ce.err));
 	} else
 		snprintf(err, errlen, "child setup failed");
-	/* Ours to reap: it never ran the program. */
-	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-		;
 	return -1;
 }
 
@@ -338,14 +367,21 @@ lookup_ids(const struct spec *s, struct passwd **pw, gid_t *gid, char *err,
 	return 0;
 }
 
+/* A shortage that passes: worth trying again later, not a crash. */
+static int
+transient(int e)
+{
+	return e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM;
+}
+
 pid_t
-spawn(const struct spawn_req *r, char *err, size_t errlen)
+spawn(const struct spawn_req *r, int *errfd, char *err, size_t errlen)
 {
 	char file[4096], **argv = NULL, **env = NULL;
 	struct passwd *pw;
 	gid_t gid = 0;
-	int pfd[2];
-	pid_t pid = -1;
+	int pfd[2], e = 0;
+	pid_t pid = -1, parent = getpid();
 
 	if (spawn_resolve(r->spec->argv[0], file, sizeof(file)) == -1) {
 		snprintf(err, errlen, "execve: %s: not found in PATH or %s",
@@ -357,27 +393,30 @@ spawn(const struct spawn_req *r, char *err, size_t errlen)
 	find_nondefault();
 	if ((argv = build_argv(r)) == NULL || (env = build_env(r)) == NULL ||
 	    pipe2(pfd, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "spawn: %s", strerror(errno));
+		e = errno;
+		snprintf(err, errlen, "spawn: %s", strerror(e));
 		goto out;
 	}
 	if ((pid = fork()) == -1) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+		e = errno;
+		snprintf(err, errlen, "fork: %s", strerror(e));
 		close(pfd[0]);
 		close(pfd[1]);
 		goto out;
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		child(r, file, argv, env, pfd[1], pw, gid);
+		child(r, file, argv, env, pfd[1], pw, gid, parent);
 	}
 	close(pfd[1]);
 	/* Also in the parent, so a signal to the group cannot race exec. */
 	setpgid(pid, pid);
-	if (read_child_err(pfd[0], pid, err, errlen) == -1)
-		pid = -1;
-	close(pfd[0]);
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	*errfd = pfd[0];
 out:
 	free(argv);
-	free_env(env);
+	strv_free(env);
+	if (pid == -1 && transient(e))
+		return SPAWN_AGAIN;
 	return pid;
 }

@@ -43,6 +43,15 @@ ctl_connect(struct ctl *ctl)
 	if (errno == ENOENT || errno == ECONNREFUSED)
 		fprintf(stderr, "supervisorctl: supervisord is not running: "
 		    "nothing listens on %s\n", ctl->sock);
+	else if (errno == EMFILE)
+		fprintf(stderr, "supervisorctl: refused: supervisord is out "
+		    "of descriptors; try again later\n");
+	else if (errno == EUSERS)
+		fprintf(stderr, "supervisorctl: refused: supervisord has too "
+		    "many connections; try again later\n");
+	else if (errno == EACCES)
+		fprintf(stderr, "supervisorctl: refused by supervisord on %s: "
+		    "uid %u may not connect\n", ctl->sock, (unsigned)getuid());
 	else
 		fprintf(stderr, "supervisorctl: cannot connect to %s: %s\n",
 		    ctl->sock, strerror(errno));

@@ -112,6 +112,8 @@ main(int argc, char **argv)
 		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
 		return EX_OSERR;
 	}
+	if (nofile_raise(&o.nofile) == -1)
+		log_warn("setrlimit(RLIMIT_NOFILE)");
 	o.background = !foreground && getpid() != 1 && isatty(STDIN_FILENO);
 	return runtime_main(&o);
 }

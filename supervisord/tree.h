@@ -39,6 +39,10 @@ struct exit_info {
 
 struct step;
 
+/* tree_ops.spawn: try again after SPAWN_RETRY_MS (a shortage, not a crash). */
+#define SPAWN_LATER	((pid_t)-2)
+#define SPAWN_RETRY_MS	1000
+
 struct node {
 	const struct spec	 *spec;
 	char			  id[SPEC_ID_MAX + 1];
@@ -54,6 +58,8 @@ struct node {
 	unsigned		  incarnation;	/* bumped at each spawn */
 	int			  killed;	/* we signalled it to stop */
 	int			  timed_out;	/* killed for start_timeout */
+	int			  exec_pending;	/* spawned, execve not yet seen */
+	int			  spawn_later;	/* spawn deferred: a shortage */
 	char			**extra;	/* simple_one_for_one args */
 	size_t			  nextra;
 	void			 *rt;		/* the runtime's own data */
@@ -79,8 +85,15 @@ struct node {
 struct tree;
 
 struct tree_ops {
-	/* Start a worker; returns its pid, or -1 with a reason in err. */
-	pid_t	(*spawn)(struct tree *, struct node *, char *err, size_t len);
+	/*
+	 * Start a worker; returns its pid, or -1 with a reason in err, or
+	 * SPAWN_LATER (-2) when a shortage of descriptors or processes
+	 * stopped it (tried again after SPAWN_RETRY_MS, not a crash). Sets
+	 * *pending when the outcome of execve is reported later, through
+	 * tree_execed() or tree_start_failed().
+	 */
+	pid_t	(*spawn)(struct tree *, struct node *, int *pending, char *err,
+		    size_t len);
 	/* Signal a worker's process group. */
 	void	(*kill)(struct tree *, struct node *, int signo);
 	/* Arm (ms > 0) or cancel (ms == 0) the node's one timer. */
@@ -107,6 +120,10 @@ void		 tree_start(struct tree *);
 void		 tree_exited(struct tree *, struct node *, int wait_status);
 void		 tree_ready(struct tree *, struct node *);
 void		 tree_timer(struct tree *, struct node *);
+/* A pending spawn: execve succeeded; or a step before it failed and the
+ * child is gone (reaped), never having run the program. */
+void		 tree_execed(struct tree *, struct node *);
+void		 tree_start_failed(struct tree *, struct node *, const char *why);
 
 /* Operator commands; -1 with a reason in err when refused. */
 struct node	*tree_find(struct tree *, const char *path);

@@ -3,9 +3,10 @@
  * $NOTIFY_SOCKET: READY=1 once, WATCHDOG=1 at an interval, each followed
  * by a barrier so that supervisord has read it before we go on.
  *
- * usage: notifier [-rsx] [-w ms] [-n count] [-f prefix]
+ * usage: notifier [-rsx] [-g pgid] [-w ms] [-n count] [-f prefix]
  *   -r         send READY=1
  *   -s         leave the process group first (setsid)
+ *   -g pgid    join process group pgid first (another child's)
  *   -w ms      send WATCHDOG=1 every ms milliseconds
  *   -n count   stop after count heartbeats (default: never)
  *   -f prefix  after heartbeat i, write prefix.i holding our pid
@@ -128,9 +129,13 @@ main(int argc, char **argv)
 	const char *prefix = NULL;
 	long every = 0, count = -1, i;
 	int ch, ready = 0, leave = 0, done_exit = 0, fd;
+	pid_t join = 0;
 
-	while ((ch = getopt(argc, argv, "f:n:rsw:x")) != -1) {
+	while ((ch = getopt(argc, argv, "f:g:n:rsw:x")) != -1) {
 		switch (ch) {
+		case 'g':
+			join = (pid_t)atol(optarg);
+			break;
 		case 'f':
 			prefix = optarg;
 			break;
@@ -150,13 +155,17 @@ main(int argc, char **argv)
 			done_exit = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: notifier [-rsx] [-w ms] "
+			fprintf(stderr, "usage: notifier [-rsx] [-g pgid] [-w ms] "
 			    "[-n count] [-f prefix]\n");
 			return 64;
 		}
 	}
 	if (leave && setsid() == -1) {
 		perror("notifier: setsid");
+		return 2;
+	}
+	if (join > 0 && setpgid(0, join) == -1) {
+		perror("notifier: setpgid");
 		return 2;
 	}
 	fd = connect_notify();

@@ -111,14 +111,16 @@ test_intensity_crash_loop(void **state)
 {
 	struct sd *sd = *state;
 
+	/* other first: w's crash may come as soon as it runs. */
 	sd_config(sd, "{ \"intensity\": 5, \"period\": 60, \"children\": [ "
+	    SLEEPER("other") ", "
 	    "{ \"id\": \"sub\", \"restart\": \"transient\", \"intensity\": 2,"
 	    " \"period\": 60, \"children\": [ { \"id\": \"w\", \"argv\": "
-	    "[\"%s\", \"-x\", \"1\"] } ] }, " SLEEPER("other") " ] }",
+	    "[\"%s\", \"-x\", \"1\"] } ] } ] }",
 	    sdc_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
-	EXPECT(sd, "started root/sub/w", "started root/sub",
-	    "started root/other", "started root");
+	EXPECT(sd, "started root/other", "started root/sub/w",
+	    "started root/sub", "started root");
 	EXPECT(sd,
 	    "exited root/sub/w code=1 class=abnormal by_supervisor=false",
 	    "started root/sub/w",

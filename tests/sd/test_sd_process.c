@@ -766,46 +766,86 @@ test_watchdog_fed(void **state)
 
 /* --- readiness --- */
 
+/*
+ * READY=1 counts for the worker that sent it or whose descendant did,
+ * even one that left the worker's process group.
+ */
 static void
-test_ready_by_process_group(void **state)
+test_ready_by_descendant(void **state)
 {
-	struct outcome o;
 	json_t *e;
-	char *s;
 	pid_t p;
 
 	sd_config(&sd1, "{ \"children\": ["
 	    " { \"id\": \"n\", \"argv\": [\"/bin/sh\", \"ready.sh\", \"%s\"],"
 	    "   \"ready\": \"notify\", \"start_timeout\": 20000 },"
 	    " { \"id\": \"after\", \"argv\": " SLEEP " },"
-	    " { \"id\": \"j\", \"strategy\": \"simple_one_for_one\","
-	    "   \"template\": { \"argv\": [\"/bin/sh\", \"away.sh\", \"%s\"],"
-	    "     \"ready\": \"notify\", \"start_timeout\": 4000 } } ] }",
+	    " { \"id\": \"away\", \"argv\": [\"/bin/sh\", \"away.sh\", \"%s\"],"
+	    "   \"ready\": \"notify\", \"start_timeout\": 20000 } ] }",
 	    sd_bin("tests/sd/notifier"), sd_bin("tests/sd/notifier"));
 	/* The shell's child speaks for it... */
 	put_file(&sd1, "ready.sh", "\"$1\" -r -x\nexec sleep 1000\n");
-	/* ... unless it left the group first. */
-	put_file(&sd1, "away.sh", "\"$1\" -s -r -x &&"
-	    " date +%s.%N > sent.tmp && mv sent.tmp sent\n"
-	    "exec sleep 1000\n");
+	/* ... and so does one that left its process group. */
+	put_file(&sd1, "away.sh", "\"$1\" -s -r -x\nexec sleep 1000\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	p = started(&sd1, "root/n");
 	assert_non_null(e = sd_wait(&sd1, "ready", "root/n"));
 	assert_int_equal(sd_int(e, "pid"), p);
 	/* Started in order: the next one only once n was ready. */
 	started(&sd1, "root/after");
+	p = started(&sd1, "root/away");
+	assert_non_null(e = sd_wait(&sd1, "ready", "root/away"));
+	assert_int_equal(sd_int(e, "pid"), p);
 	assert_non_null(sd_wait(&sd1, "started", "root"));
+	assert_int_equal(sd_stop(&sd1), 0);
+}
 
-	assert_int_equal(ctl(&sd1, &o, "start-child", "root/j", (char *)NULL),
-	    0);
+/*
+ * A child that joins a sibling's process group cannot speak for it:
+ * its READY=1 is read (barrier) and ignored, and the sibling's start
+ * times out.
+ */
+static void
+test_ready_not_by_sibling(void **state)
+{
+	char *argv[8], pid[24], *s;
+	struct outcome o;
+	struct bg b;
+	json_t *e;
+
+	sd_config(&sd1, "{ \"children\": ["
+	    " { \"id\": \"att\", \"strategy\": \"simple_one_for_one\","
+	    "   \"template\": { \"argv\": [\"/bin/sh\", \"spoof.sh\", \"%s\"],"
+	    "     \"restart\": \"temporary\" } },"
+	    " { \"id\": \"v\", \"strategy\": \"simple_one_for_one\","
+	    "   \"template\": { \"argv\": " SLEEP ","
+	    "     \"ready\": \"notify\", \"start_timeout\": 4000 } } ] }",
+	    sd_bin("tests/sd/notifier"));
+	put_file(&sd1, "spoof.sh", "\"$1\" -g \"$2\" -r -x &&"
+	    " date +%%s.%%N > sent.tmp && mv sent.tmp sent\n"
+	    "exec sleep 1000\n");
+	assert_int_equal(sd_start(&sd1, NULL), 0);
+	/* start-child waits for READY=1, which only a spoof could give. */
+	argv[0] = (char *)sd_bin("supervisord/supervisorctl");
+	argv[1] = (char *)"-r";
+	argv[2] = sd1.rundir;
+	argv[3] = (char *)"start-child";
+	argv[4] = (char *)"root/v";
+	argv[5] = NULL;
+	assert_int_equal(bg_start(&b, argv), 0);
+	snprintf(pid, sizeof(pid), "%d", (int)started(&sd1, "root/v/1"));
+	assert_int_equal(ctl(&sd1, &o, "start-child", "root/att", pid,
+	    (char *)NULL), 0);
 	outcome_free(&o);
-	assert_non_null(e = sd_wait(&sd1, "start_error", "root/j/1"));
+	assert_non_null(e = sd_wait(&sd1, "start_error", "root/v/1"));
 	assert_non_null(strstr(sd_str(e, "error"), "start_timeout"));
 	assert_non_null(s = sd_read_file(&sd1, "sent"));
 	/* Its READY=1 was read (barrier) well before the timeout. */
 	assert_true(atof(s) < ev_ts(e));
 	free(s);
-	assert_null(sd_find(&sd1, "ready", "root/j/1"));
+	assert_null(sd_find(&sd1, "ready", "root/v/1"));
+	/* And the waiting command said why. */
+	assert_int_equal(bg_wait(&b), 1);
 	assert_int_equal(sd_stop(&sd1), 0);
 }
 
@@ -948,7 +988,8 @@ main(void)
 		T(test_output_files),
 		T(test_watchdog_kills),
 		T(test_watchdog_fed),
-		T(test_ready_by_process_group),
+		T(test_ready_by_descendant),
+		T(test_ready_not_by_sibling),
 		T(test_sigterm_every_exit),
 		T(test_idle),
 	};

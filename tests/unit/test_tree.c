@@ -224,7 +224,8 @@ timer_del(struct armed *a)
 }
 
 static pid_t
-fake_spawn(struct tree *t, struct node *n, char *err, size_t len)
+fake_spawn(struct tree *t, struct node *n, int *pending UNUSED, char *err,
+    size_t len)
 {
 	size_t i;
 	pid_t pid;
