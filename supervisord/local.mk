@@ -17,6 +17,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/rundir.c supervisord/daemon.h \
 	supervisord/proc.c supervisord/proc.h \
 	supervisord/waits.c supervisord/waits.h \
+	supervisord/survivors.c supervisord/survivors.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
 	supervisord/rules.c supervisord/pidmap.c supervisord/pidmap.h \
 	supervisord/runtime.c supervisord/runtime.h

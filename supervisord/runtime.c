@@ -28,6 +28,7 @@
 #include "runtime.h"
 #include "signame.h"
 #include "spawn.h"
+#include "survivors.h"
 #include "tree.h"
 #include "waits.h"
 
@@ -604,21 +605,14 @@ open_sockets(void)
 }
 
 int
-runtime_main(struct runtime_opts *o)
+runtime_main(struct runtime_opts *o, struct spec *root)
 {
-	struct spec *root;
-	char *errs = NULL;
-
 	opts = o;
-	if ((root = config_load(o->config, &errs)) == NULL) {
-		log_warnx("%s", errs ? errs : "config: unreadable");
-		free(errs);
-		return EX_CONFIG;
-	}
 	if (o->background && background() == -1) {
 		spec_free(root);
 		return EX_OSERR;
 	}
+	rundir_lock_write();
 	if ((loop = msg_loop_new()) == NULL || setup_signals() == -1) {
 		log_warn("event loop");
 		spec_free(root);

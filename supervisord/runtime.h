@@ -13,7 +13,9 @@ struct runtime_opts {
 	struct rlimit	 nofile;	/* the limit children get */
 };
 
-/* Returns supervisord's exit status. */
-int	runtime_main(struct runtime_opts *);
+struct spec;
+
+/* Runs the tree root (which it takes); returns supervisord's exit status. */
+int	runtime_main(struct runtime_opts *, struct spec *root);
 
 #endif /* RUNTIME_H */

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "msg.h"
 #include "runtime.h"
+#include "survivors.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -51,15 +52,35 @@ check_only(const char *file)
 static int
 prepare_rundir(const char *dir)
 {
-	if (msg_rundir_prepare(dir) == -1) {
-		if (errno == EPERM)
-			log_warnx("run directory %s: owned by another user or "
-			    "open to others; refusing it", dir);
-		else
-			log_warn("run directory %s", dir);
-		return -1;
+	struct stat st;
+
+	if (msg_rundir_prepare(dir) == 0)
+		return 0;
+	if (errno == EPERM)
+		log_warnx("run directory %s: owned by another user or open to "
+		    "others; refusing it", dir);
+	else if (errno == ENOTDIR && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+		log_warnx("run directory %s: is a symbolic link; refusing it",
+		    dir);
+	else if (errno == ENOTDIR)
+		log_warnx("run directory %s: exists and is not a directory",
+		    dir);
+	else
+		log_warn("run directory %s", dir);
+	return -1;
+}
+
+static struct spec *
+load(const char *file)
+{
+	struct spec *root;
+	char *errs = NULL;
+
+	if ((root = config_load(file, &errs)) == NULL) {
+		log_warnx("%s", errs ? errs : "config: unreadable");
+		free(errs);
 	}
-	return 0;
+	return root;
 }
 
 int
@@ -67,7 +88,8 @@ main(int argc, char **argv)
 {
 	struct runtime_opts o;
 	const char *rundir_opt = NULL;
-	int ch, check = 0, foreground = 0, use_syslog = 0;
+	struct spec *root;
+	int ch, check = 0, foreground = 0, use_syslog = 0, st;
 
 	memset(&o, 0, sizeof(o));
 	o.config = default_config();
@@ -106,14 +128,24 @@ main(int argc, char **argv)
 		log_warn("run directory");
 		return EX_OSERR;
 	}
-	if (prepare_rundir(o.rundir) == -1)
+	/* A bad file leaves no trace, not even a run directory. */
+	if ((root = load(o.config)) == NULL)
+		return EX_CONFIG;
+	if (prepare_rundir(o.rundir) == -1 || rundir_lock(o.rundir) == -1) {
+		spec_free(root);
 		return EX_OSERR;
+	}
 	if (process_setup() == -1) {
 		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
+		spec_free(root);
+		rundir_unlock();
 		return EX_OSERR;
 	}
 	if (nofile_raise(&o.nofile) == -1)
 		log_warn("setrlimit(RLIMIT_NOFILE)");
+	survivors_stop(o.rundir);
 	o.background = !foreground && getpid() != 1 && isatty(STDIN_FILENO);
-	return runtime_main(&o);
+	st = runtime_main(&o, root);
+	rundir_unlock();
+	return st;
 }
