@@ -2,7 +2,7 @@
 # drive it through supervisorctl and its event stream (tests/sd/harness.c).
 
 if HAVE_CMOCKA
-check_LTLIBRARIES = tests/sd/libharness.la
+check_LTLIBRARIES += tests/sd/libharness.la
 tests_sd_libharness_la_SOURCES = tests/sd/harness.c tests/sd/harness.h
 tests_sd_libharness_la_CFLAGS = $(TEST_CFLAGS)
 SD_LDADD = tests/sd/libharness.la libmsg/libmsg.la $(TEST_LIBS)
