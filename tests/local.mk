@@ -9,20 +9,8 @@ EXTRA_DIST += tests/tally
 
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
 TEST_LIBS = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(LIBBSD_LIBS)
-
-if HAVE_CMOCKA
-# --- unit tests: supervisord ---
-check_PROGRAMS += tests/unit/test_config
-tests_unit_test_config_SOURCES = tests/unit/test_config.c
-tests_unit_test_config_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
-tests_unit_test_config_LDADD = supervisord/libsupd.la $(TEST_LIBS)
-TESTS += tests/unit/test_config
-check_PROGRAMS += tests/unit/test_tree
-tests_unit_test_tree_SOURCES = tests/unit/test_tree.c
-tests_unit_test_tree_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
-tests_unit_test_tree_LDADD = supervisord/libsupd.la $(TEST_LIBS)
-TESTS += tests/unit/test_tree
-endif
+# The test helper libraries (tests/unit, tests/sd).
+check_LTLIBRARIES =
 
 # make test: every test, then one line "N passed, N failed".
 test: all
@@ -30,7 +18,7 @@ test: all
 	$(SHELL) $(top_srcdir)/tests/tally $(top_builddir); exit $$st
 .PHONY: test
 
-include tests/libmsg.mk
+include tests/unit/local.mk
 include tests/integration/local.mk
 include tests/bench/local.mk
 include tests/integration/foreign.mk

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "sdtest.h"
 
 static void
 test_one_for_one_restart(void **state)
@@ -20,7 +20,7 @@ test_one_for_one_restart(void **state)
 	struct sd sd;
 	json_t *e;
 	long long pid;
-	char *out;
+	struct outcome o;
 
 	sd_config(&sd, "{ \"strategy\": \"one_for_one\", \"intensity\": 3,"
 	    " \"period\": 10, \"children\": ["
@@ -39,11 +39,11 @@ test_one_for_one_restart(void **state)
 	assert_int_not_equal(sd_int(e, "pid"), pid);
 	/* one_for_one: b untouched. */
 	assert_null(sd_find(&sd, "exited", "root/b"));
-	assert_int_equal(sd_ctl(&sd, &out, "status root/a"), 0);
-	assert_non_null(strstr(out, "root/a"));
-	assert_non_null(strstr(out, "running"));
-	free(out);
-	assert_int_equal(sd_ctl(&sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(&sd, &o, "status", "root/a", (char *)NULL), 0);
+	assert_non_null(strstr(o.out, "root/a"));
+	assert_non_null(strstr(o.out, "running"));
+	outcome_free(&o);
+	assert_int_equal(sd_ctl(&sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(&sd), 0);
 	assert_non_null(sd_find(&sd, "exited", "root/b"));
 	assert_non_null(e = sd_find(&sd, "shutdown", "root"));

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "sdutil.h"
+#include "sdtest.h"
 
 #define SLEEP	"[\"/bin/sleep\", \"1000\"]"
 
@@ -28,82 +28,12 @@
  */
 static struct sd sd1, sd2;
 
-static void
-finish(struct sd *sd)
-{
-	if (sd->seen == NULL)
-		return;
-	/* Children that wait for their "go" may go. */
-	if (sd->dir[0] != '\0')
-		put_file(sd, "go", "go\n");
-	if (sd->pid > 0)
-		sd_stop(sd);
-	else
-		sd_cleanup(sd);
-}
-
 static int
 teardown(void **state)
 {
-	finish(&sd1);
-	finish(&sd2);
+	sd_finish(&sd1);
+	sd_finish(&sd2);
 	return 0;
-}
-
-/* The pid in the next started event for path, after the cursor. */
-static pid_t
-started(struct sd *sd, const char *path)
-{
-	json_t *e = sd_wait(sd, "started", path);
-
-	assert_non_null(e);
-	return (pid_t)sd_int(e, "pid");
-}
-
-/* A function, not jansson's json_is_true, which evaluates e twice. */
-static int
-by_supervisor(json_t *e)
-{
-	return json_is_true(json_object_get(e, "by_supervisor"));
-}
-
-static json_t *
-exited(struct sd *sd, const char *path)
-{
-	json_t *e = sd_wait(sd, "exited", path);
-
-	assert_non_null(e);
-	return e;
-}
-
-static pid_t
-read_pid(struct sd *sd, const char *name)
-{
-	char *s = sd_read_file(sd, name);
-	pid_t p;
-
-	if (s == NULL)
-		fail_msg("no file %s", name);
-	p = (pid_t)atoi(s);
-	free(s);
-	return p;
-}
-
-/* The events after index from (a cursor) that match. */
-static int
-count_after(struct sd *sd, size_t from, const char *event, const char *path)
-{
-	size_t i;
-	json_t *e;
-	int n = 0;
-
-	for (i = from; i < json_array_size(sd->seen); i++) {
-		e = json_array_get(sd->seen, i);
-		if ((event == NULL || strcmp(sd_str(e, "event"), event) == 0) &&
-		    (path == NULL || strcmp(sd_str(e, "path"), path) == 0))
-			n++;
-	}
-	return n;
 }
 
 /* The line of a status table that starts with name (then a space). */
@@ -145,19 +75,6 @@ cols(const char *r, struct cols *c)
 	strlcpy(c->last, r + n, sizeof(c->last));
 }
 
-static void
-expect_status(struct sd *sd, const char *path, const char *state)
-{
-	json_t *n = node_status(sd, path);
-
-	if (n == NULL)
-		fail_msg("%s: not in status", path);
-	if (strcmp(sd_str(n, "state"), state) != 0)
-		fail_msg("%s: state %s, want %s", path, sd_str(n, "state"),
-		    state);
-	json_decref(n);
-}
-
 /* --- status, tree --- */
 
 static void
@@ -179,15 +96,15 @@ test_status_and_tree(void **state)
 	    " { \"id\": \"jobs\", \"strategy\": \"simple_one_for_one\","
 	    "   \"template\": { \"argv\": " SLEEP " } } ] }");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	a = started(&sd1, "root/a");
-	x = started(&sd1, "root/s/x");
+	a = sd_started(&sd1, "root/a");
+	x = sd_started(&sd1, "root/s/x");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 	/* A transient child that ended normally is not restarted. */
 	sd1.cursor = 0;
-	assert_int_equal(sd_int(exited(&sd1, "root/t"), "code"), 0);
+	assert_int_equal(sd_int(sd_exited(&sd1, "root/t"), "code"), 0);
 
 	/* status: a heading, one row per node in start order, exit 0. */
-	assert_int_equal(ctl(&sd1, &o, "status", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", (char *)NULL), 0);
 	assert_string_equal(o.err, "");
 	assert_int_equal(count_lines(o.out), 7);
 	assert_int_equal(strncmp(o.out, "PATH ", 5), 0);
@@ -218,7 +135,7 @@ test_status_and_tree(void **state)
 	outcome_free(&o);
 
 	/* status --json: one array, an object per node. */
-	assert_int_equal(ctl(&sd1, &o, "status", "--json", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", "--json", (char *)NULL), 0);
 	assert_int_equal(count_lines(o.out), 1);
 	assert_non_null(all = json_loads(o.out, 0, NULL));
 	assert_true(json_is_array(all));
@@ -255,7 +172,7 @@ test_status_and_tree(void **state)
 	outcome_free(&o);
 
 	/* status PATH: that subtree only. */
-	assert_int_equal(ctl(&sd1, &o, "status", "root/s", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", "root/s", (char *)NULL), 0);
 	assert_int_equal(count_lines(o.out), 3);
 	cols(row(o.out, "root/s"), &c);
 	assert_string_equal(c.state, "running");
@@ -263,7 +180,7 @@ test_status_and_tree(void **state)
 	snprintf(want, sizeof(want), "%d", (int)x);
 	assert_string_equal(c.pid, want);
 	outcome_free(&o);
-	assert_int_equal(ctl(&sd1, &o, "status", "--json", "root/s/x",
+	assert_int_equal(sd_ctl(&sd1, &o, "status", "--json", "root/s/x",
 	    (char *)NULL), 0);
 	assert_non_null(all = json_loads(o.out, 0, NULL));
 	assert_int_equal(json_array_size(all), 1);
@@ -272,7 +189,7 @@ test_status_and_tree(void **state)
 	outcome_free(&o);
 
 	/* tree: ids indented by depth under NAME. */
-	assert_int_equal(ctl(&sd1, &o, "tree", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "tree", (char *)NULL), 0);
 	assert_int_equal(strncmp(o.out, "NAME ", 5), 0);
 	assert_int_equal(count_lines(o.out), 7);
 	assert_non_null(strstr(o.out, "\nroot "));
@@ -282,7 +199,7 @@ test_status_and_tree(void **state)
 	assert_non_null(strstr(o.out, "\n  jobs "));
 	assert_null(strstr(o.out, "root/"));
 	outcome_free(&o);
-	assert_int_equal(ctl(&sd1, &o, "tree", "--json", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "tree", "--json", (char *)NULL), 0);
 	assert_non_null(all = json_loads(o.out, 0, NULL));
 	assert_int_equal(json_array_size(all), 6);
 	assert_int_equal(sd_int(json_array_get(all, 4), "depth"), 2);
@@ -290,28 +207,28 @@ test_status_and_tree(void **state)
 	outcome_free(&o);
 
 	/* A permanent child not running: exit 3 (a health check). */
-	assert_int_equal(ctl(&sd1, &o, "stop", "root/a", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "stop", "root/a", (char *)NULL), 0);
 	assert_string_equal(o.out, "");
 	outcome_free(&o);
-	assert_true(by_supervisor(exited(&sd1, "root/a")));
-	assert_int_equal(ctl(&sd1, &o, "status", (char *)NULL), 3);
+	assert_true(sd_by_supervisor(sd_exited(&sd1, "root/a")));
+	assert_int_equal(sd_ctl(&sd1, &o, "status", (char *)NULL), 3);
 	cols(row(o.out, "root/a"), &c);
 	assert_string_equal(c.state, "stopped");
 	assert_string_equal(c.last, "signal TERM");
 	outcome_free(&o);
-	assert_int_equal(ctl(&sd1, &o, "status", "--json", (char *)NULL), 3);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", "--json", (char *)NULL), 3);
 	outcome_free(&o);
-	assert_int_equal(ctl(&sd1, &o, "tree", (char *)NULL), 3);
+	assert_int_equal(sd_ctl(&sd1, &o, "tree", (char *)NULL), 3);
 	outcome_free(&o);
-	assert_int_equal(ctl(&sd1, &o, "status", "root/a", (char *)NULL), 3);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", "root/a", (char *)NULL), 3);
 	outcome_free(&o);
 	/* ... but only among the nodes listed. */
-	assert_int_equal(ctl(&sd1, &o, "status", "root/s", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", "root/s", (char *)NULL), 0);
 	outcome_free(&o);
-	assert_int_equal(ctl(&sd1, &o, "start", "root/a", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "start", "root/a", (char *)NULL), 0);
 	outcome_free(&o);
-	assert_int_not_equal(started(&sd1, "root/a"), a);
-	assert_int_equal(ctl(&sd1, &o, "status", (char *)NULL), 0);
+	assert_int_not_equal(sd_started(&sd1, "root/a"), a);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", (char *)NULL), 0);
 	outcome_free(&o);
 	assert_int_equal(sd_stop(&sd1), 0);
 }
@@ -328,12 +245,12 @@ test_ctl_from_child(void **state)
 	    " { \"id\": \"c\", \"argv\": [\"/bin/sh\", \"ask.sh\","
 	    "   \"%s\"] } ] }",
 	    sd_bin("supervisord/supervisorctl"));
-	put_file(&sd1, "ask.sh", "unset SUPERVISORD_RUNDIR\n"
+	sd_put_file(&sd1, "ask.sh", "unset SUPERVISORD_RUNDIR\n"
 	    "\"$1\" status --json \"$SUPERVISOR_PATH\" > st.tmp\n"
 	    "echo \"exit $?\" >> st.tmp && mv st.tmp st\n"
 	    "exec sleep 1000\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	p = started(&sd1, "root/c");
+	p = sd_started(&sd1, "root/c");
 	assert_non_null(s = sd_read_file(&sd1, "st"));
 	assert_non_null(nl = strchr(s, '\n'));
 	assert_string_equal(nl + 1, "exit 0\n");
@@ -369,44 +286,44 @@ test_stop_start_restart(void **state)
 	    " { \"id\": \"b\", \"argv\": " SLEEP " },"
 	    " { \"id\": \"c\", \"argv\": " SLEEP " } ] }");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	a = started(&sd1, "root/a");
-	b = started(&sd1, "root/b");
-	c = started(&sd1, "root/c");
+	a = sd_started(&sd1, "root/a");
+	b = sd_started(&sd1, "root/b");
+	c = sd_started(&sd1, "root/c");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 
 	/* Three operator restarts: only a is stopped and started. */
 	for (i = 0; i < 3; i++) {
 		if (i == 0) {
-			assert_int_equal(ctl(&sd1, &o, "restart", "--json",
+			assert_int_equal(sd_ctl(&sd1, &o, "restart", "--json",
 			    "root/a", (char *)NULL), 0);
 			assert_non_null(r = json_loads(o.out, 0, NULL));
 			assert_true(json_is_true(json_object_get(r, "ok")));
 			json_decref(r);
 		} else {
-			assert_int_equal(ctl(&sd1, &o, "restart", "root/a",
+			assert_int_equal(sd_ctl(&sd1, &o, "restart", "root/a",
 			    (char *)NULL), 0);
 			assert_string_equal(o.out, "");
 		}
 		outcome_free(&o);
-		e = exited(&sd1, "root/a");
+		e = sd_exited(&sd1, "root/a");
 		assert_int_equal(sd_int(e, "pid"), a);
-		assert_true(by_supervisor(e));
+		assert_true(sd_by_supervisor(e));
 		pa = a;
-		a = started(&sd1, "root/a");
+		a = sd_started(&sd1, "root/a");
 		assert_int_not_equal(a, pa);
 	}
 	assert_null(sd_find(&sd1, "exited", "root/b"));
 	assert_null(sd_find(&sd1, "exited", "root/c"));
 
 	/* stop b: it stays down. */
-	assert_int_equal(ctl(&sd1, &o, "stop", "--json", "root/b",
+	assert_int_equal(sd_ctl(&sd1, &o, "stop", "--json", "root/b",
 	    (char *)NULL), 0);
 	assert_non_null(strstr(o.out, "\"ok\":true"));
 	outcome_free(&o);
-	e = exited(&sd1, "root/b");
+	e = sd_exited(&sd1, "root/b");
 	assert_int_equal(sd_int(e, "pid"), b);
-	assert_true(by_supervisor(e));
-	expect_status(&sd1, "root/b", "stopped");
+	assert_true(sd_by_supervisor(e));
+	assert_state(&sd1, "root/b", "stopped");
 
 	/*
 	 * a crashes: one_for_all stops c and starts a and c, not b. That
@@ -414,39 +331,39 @@ test_stop_start_restart(void **state)
 	 */
 	mark = sd1.cursor;
 	kill(a, SIGKILL);
-	e = exited(&sd1, "root/a");
+	e = sd_exited(&sd1, "root/a");
 	assert_string_equal(sd_str(e, "class"), "abnormal");
-	e = exited(&sd1, "root/c");
+	e = sd_exited(&sd1, "root/c");
 	assert_int_equal(sd_int(e, "pid"), c);
-	assert_true(by_supervisor(e));
-	a = started(&sd1, "root/a");
-	c = started(&sd1, "root/c");
-	assert_int_equal(count_after(&sd1, mark, "started", "root/b"), 0);
-	assert_int_equal(count_after(&sd1, mark, "shutdown", NULL), 0);
-	expect_status(&sd1, "root/b", "stopped");
-	assert_int_equal(ctl(&sd1, &o, "status", (char *)NULL), 3);
+	assert_true(sd_by_supervisor(e));
+	a = sd_started(&sd1, "root/a");
+	c = sd_started(&sd1, "root/c");
+	assert_int_equal(sd_count(&sd1, mark, "started", "root/b"), 0);
+	assert_int_equal(sd_count(&sd1, mark, "shutdown", NULL), 0);
+	assert_state(&sd1, "root/b", "stopped");
+	assert_int_equal(sd_ctl(&sd1, &o, "status", (char *)NULL), 3);
 	outcome_free(&o);
 
 	/* start b: back, without touching the others. */
 	mark = sd1.cursor;
-	assert_int_equal(ctl(&sd1, &o, "start", "root/b", "--json",
+	assert_int_equal(sd_ctl(&sd1, &o, "start", "root/b", "--json",
 	    (char *)NULL), 0);
 	assert_non_null(strstr(o.out, "\"ok\":true"));
 	outcome_free(&o);
-	assert_int_not_equal(started(&sd1, "root/b"), b);
-	assert_int_equal(count_after(&sd1, mark, "exited", NULL), 0);
-	assert_int_equal(ctl(&sd1, &o, "status", (char *)NULL), 0);
+	assert_int_not_equal(sd_started(&sd1, "root/b"), b);
+	assert_int_equal(sd_count(&sd1, mark, "exited", NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", (char *)NULL), 0);
 	outcome_free(&o);
 
 	/* start on a running child changes nothing. */
 	mark = sd1.cursor;
-	assert_int_equal(ctl(&sd1, &o, "start", "root/c", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "start", "root/c", (char *)NULL), 0);
 	outcome_free(&o);
-	assert_non_null(r = node_status(&sd1, "root/c"));
+	assert_non_null(r = sd_node(&sd1, "root/c"));
 	assert_string_equal(sd_str(r, "state"), "running");
 	assert_int_equal(sd_int(r, "pid"), c);
 	json_decref(r);
-	assert_int_equal(count_after(&sd1, mark, NULL, NULL), 0);
+	assert_int_equal(sd_count(&sd1, mark, NULL, NULL), 0);
 
 	/* A second crash within the period is one too many. */
 	kill(a, SIGKILL);
@@ -472,34 +389,35 @@ test_start_child_delete_child(void **state)
 	    " { \"id\": \"w\", \"argv\": " SLEEP " },"
 	    " { \"id\": \"jobs\", \"strategy\": \"simple_one_for_one\","
 	    "   \"template\": { \"argv\": [\"/bin/sh\", \"job.sh\"] } } ] }");
-	put_file(&sd1, "job.sh", "echo \"$1\" > \"out.$2.tmp\" && "
+	sd_put_file(&sd1, "job.sh", "echo \"$1\" > \"out.$2.tmp\" && "
 	    "mv \"out.$2.tmp\" \"out.$2\"\nexec sleep 1000\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 
 	/* The new path on stdout; ARGs appended to the template's argv. */
-	assert_int_equal(ctl(&sd1, &o, "start-child", "root/jobs", "hello",
+	assert_int_equal(sd_ctl(&sd1, &o, "start-child", "root/jobs", "hello",
 	    "one", (char *)NULL), 0);
 	assert_string_equal(o.out, "root/jobs/1\n");
 	assert_string_equal(o.err, "");
 	outcome_free(&o);
-	p1 = started(&sd1, "root/jobs/1");
+	p1 = sd_started(&sd1, "root/jobs/1");
 	assert_non_null(s = sd_read_file(&sd1, "out.one"));
 	assert_string_equal(s, "hello\n");
 	free(s);
-	assert_int_equal(ctl(&sd1, &o, "start-child", "--json", "root/jobs",
+	assert_int_equal(sd_ctl(&sd1, &o, "start-child", "--json", "root/jobs",
 	    "world", "two", (char *)NULL), 0);
 	assert_non_null(r = json_loads(o.out, 0, NULL));
 	assert_string_equal(sd_str(r, "path"), "root/jobs/2");
 	json_decref(r);
 	outcome_free(&o);
-	started(&sd1, "root/jobs/2");
+	sd_started(&sd1, "root/jobs/2");
 	assert_non_null(s = sd_read_file(&sd1, "out.two"));
 	assert_string_equal(s, "world\n");
 	free(s);
 
 	/* Only under a simple_one_for_one supervisor. */
-	assert_int_equal(ctl(&sd1, &o, "start-child", "root", (char *)NULL), 1);
+	assert_int_equal(sd_ctl(&sd1, &o, "start-child", "root", (char *)NULL),
+	    1);
 	assert_string_equal(o.out, "");
 	assert_non_null(strstr(o.err, "not a simple_one_for_one"));
 	assert_int_equal(count_lines(o.err), 1);
@@ -507,46 +425,47 @@ test_start_child_delete_child(void **state)
 
 	/* delete-child: refused while it runs, and nothing changes. */
 	mark = sd1.cursor;
-	assert_int_equal(ctl(&sd1, &o, "delete-child", "root/jobs/1",
+	assert_int_equal(sd_ctl(&sd1, &o, "delete-child", "root/jobs/1",
 	    (char *)NULL), 1);
 	assert_string_equal(o.out, "");
 	assert_non_null(strstr(o.err, "supervisorctl: delete-child: "));
 	assert_non_null(strstr(o.err, "root/jobs/1"));
 	assert_int_equal(count_lines(o.err), 1);
 	outcome_free(&o);
-	expect_status(&sd1, "root/jobs/1", "running");
-	assert_int_equal(count_after(&sd1, mark, NULL, NULL), 0);
+	assert_state(&sd1, "root/jobs/1", "running");
+	assert_int_equal(sd_count(&sd1, mark, NULL, NULL), 0);
 
 	/* Stopped, it can go. */
-	assert_int_equal(ctl(&sd1, &o, "stop", "root/jobs/1", (char *)NULL), 0);
-	outcome_free(&o);
-	assert_int_equal(sd_int(exited(&sd1, "root/jobs/1"), "pid"), p1);
-	expect_status(&sd1, "root/jobs/1", "stopped");
-	assert_int_equal(ctl(&sd1, &o, "delete-child", "--json", "root/jobs/1",
-	    (char *)NULL), 0);
-	assert_non_null(strstr(o.out, "\"ok\":true"));
-	outcome_free(&o);
-	assert_int_equal(ctl(&sd1, &o, "status", "root/jobs/1", (char *)NULL),
-	    1);
-	assert_non_null(strstr(o.err, "no such path"));
-	outcome_free(&o);
-	assert_null(node_status(&sd1, "root/jobs/1"));
-
-	/* Ids are never reused. */
-	assert_int_equal(ctl(&sd1, &o, "start-child", "root/jobs", "x", "three",
-	    (char *)NULL), 0);
-	assert_string_equal(o.out, "root/jobs/3\n");
-	outcome_free(&o);
-	started(&sd1, "root/jobs/3");
-	/* A static child can be deleted too, once stopped. */
-	assert_int_equal(ctl(&sd1, &o, "stop", "root/w", (char *)NULL), 0);
-	outcome_free(&o);
-	exited(&sd1, "root/w");
-	assert_int_equal(ctl(&sd1, &o, "delete-child", "root/w", (char *)NULL),
+	assert_int_equal(sd_ctl(&sd1, &o, "stop", "root/jobs/1", (char *)NULL),
 	    0);
 	outcome_free(&o);
-	assert_null(node_status(&sd1, "root/w"));
-	assert_int_equal(ctl(&sd1, &o, "status", (char *)NULL), 0);
+	assert_int_equal(sd_int(sd_exited(&sd1, "root/jobs/1"), "pid"), p1);
+	assert_state(&sd1, "root/jobs/1", "stopped");
+	assert_int_equal(sd_ctl(&sd1, &o, "delete-child", "--json",
+	    "root/jobs/1", (char *)NULL), 0);
+	assert_non_null(strstr(o.out, "\"ok\":true"));
+	outcome_free(&o);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", "root/jobs/1",
+	    (char *)NULL), 1);
+	assert_non_null(strstr(o.err, "no such path"));
+	outcome_free(&o);
+	assert_null(sd_node(&sd1, "root/jobs/1"));
+
+	/* Ids are never reused. */
+	assert_int_equal(sd_ctl(&sd1, &o, "start-child", "root/jobs", "x",
+	    "three", (char *)NULL), 0);
+	assert_string_equal(o.out, "root/jobs/3\n");
+	outcome_free(&o);
+	sd_started(&sd1, "root/jobs/3");
+	/* A static child can be deleted too, once stopped. */
+	assert_int_equal(sd_ctl(&sd1, &o, "stop", "root/w", (char *)NULL), 0);
+	outcome_free(&o);
+	sd_exited(&sd1, "root/w");
+	assert_int_equal(sd_ctl(&sd1, &o, "delete-child", "root/w",
+	    (char *)NULL), 0);
+	outcome_free(&o);
+	assert_null(sd_node(&sd1, "root/w"));
+	assert_int_equal(sd_ctl(&sd1, &o, "status", (char *)NULL), 0);
 	outcome_free(&o);
 	assert_int_equal(sd_stop(&sd1), 0);
 }
@@ -569,18 +488,18 @@ test_signal(void **state)
 	    " { \"id\": \"k\", \"argv\": " SLEEP " } ] }");
 	/* The trap is set before the file says so; USR1 also ends the
 	 * sleep, which is in the process group. */
-	put_file(&sd1, "trap.sh",
+	sd_put_file(&sd1, "trap.sh",
 	    "n=0\n"
 	    "trap 'n=$((n+1)); echo $n > usr1.tmp && mv usr1.tmp usr1' USR1\n"
 	    "echo up > up.tmp && mv up.tmp up\n"
 	    "while :; do sleep 1000 & wait; done\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	p = started(&sd1, "root/t");
+	p = sd_started(&sd1, "root/t");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 	assert_non_null(s = sd_read_file(&sd1, "up"));
 	free(s);
 
-	assert_int_equal(ctl(&sd1, &o, "signal", "USR1", "root/t",
+	assert_int_equal(sd_ctl(&sd1, &o, "signal", "USR1", "root/t",
 	    (char *)NULL), 0);
 	assert_string_equal(o.out, "");
 	outcome_free(&o);
@@ -589,8 +508,8 @@ test_signal(void **state)
 	free(s);
 	/* Any spelling of the name; --json says how many got it. */
 	unlink(sd_file(&sd1, "usr1"));
-	assert_int_equal(ctl(&sd1, &o, "signal", "--json", "sigusr1", "root/t",
-	    (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "signal", "--json", "sigusr1",
+	    "root/t", (char *)NULL), 0);
 	assert_non_null(r = json_loads(o.out, 0, NULL));
 	assert_true(json_is_true(json_object_get(r, "ok")));
 	json_decref(r);
@@ -600,20 +519,20 @@ test_signal(void **state)
 	free(s);
 	/* The shell survived: no exit, same pid. */
 	assert_null(sd_find(&sd1, "exited", "root/t"));
-	assert_non_null(r = node_status(&sd1, "root/t"));
+	assert_non_null(r = sd_node(&sd1, "root/t"));
 	assert_string_equal(sd_str(r, "state"), "running");
 	assert_int_equal(sd_int(r, "pid"), p);
 	json_decref(r);
 
 	/* Unknown signal, a child with no process: exit 1, one line. */
-	assert_int_equal(ctl(&sd1, &o, "signal", "NOSUCH", "root/t",
+	assert_int_equal(sd_ctl(&sd1, &o, "signal", "NOSUCH", "root/t",
 	    (char *)NULL), 1);
 	assert_non_null(strstr(o.err, "NOSUCH"));
 	assert_int_equal(count_lines(o.err), 1);
 	outcome_free(&o);
 	sd1.cursor = 0;
-	exited(&sd1, "root/z");
-	assert_int_equal(ctl(&sd1, &o, "signal", "TERM", "root/z",
+	sd_exited(&sd1, "root/z");
+	assert_int_equal(sd_ctl(&sd1, &o, "signal", "TERM", "root/z",
 	    (char *)NULL), 1);
 	assert_int_equal(count_lines(o.err), 1);
 	assert_non_null(strstr(o.err, "root/z"));
@@ -621,14 +540,14 @@ test_signal(void **state)
 
 	/* A signal that kills is a crash like any other: restarted. */
 	mark = sd1.cursor;
-	assert_int_equal(ctl(&sd1, &o, "signal", "9", "root/k", (char *)NULL),
-	    0);
+	assert_int_equal(sd_ctl(&sd1, &o, "signal", "9", "root/k",
+	    (char *)NULL), 0);
 	outcome_free(&o);
-	e = exited(&sd1, "root/k");
+	e = sd_exited(&sd1, "root/k");
 	assert_string_equal(sd_str(e, "signal"), "KILL");
-	assert_false(by_supervisor(e));
-	started(&sd1, "root/k");
-	assert_int_equal(count_after(&sd1, mark, "exited", "root/t"), 0);
+	assert_false(sd_by_supervisor(e));
+	sd_started(&sd1, "root/k");
+	assert_int_equal(sd_count(&sd1, mark, "exited", "root/t"), 0);
 	assert_int_equal(sd_stop(&sd1), 0);
 }
 
@@ -664,11 +583,11 @@ test_events_and_shutdown(void **state)
 	    " { \"id\": \"s\", \"children\": ["
 	    "   { \"id\": \"x\", \"argv\": " SLEEP " } ] } ] }");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	a = started(&sd1, "root/a");
+	a = sd_started(&sd1, "root/a");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 	kill(a, SIGKILL);
-	exited(&sd1, "root/a");
-	started(&sd1, "root/a");
+	sd_exited(&sd1, "root/a");
+	sd_started(&sd1, "root/a");
 	last = sd_int(json_array_get(sd1.seen, json_array_size(sd1.seen) - 1),
 	    "seq");
 
@@ -693,7 +612,7 @@ test_events_and_shutdown(void **state)
 	} while (seq < last);
 
 	/* shutdown: returns once supervisord is gone, which exits 0. */
-	assert_int_equal(ctl(&sd1, &o, "shutdown", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "shutdown", (char *)NULL), 0);
 	assert_string_equal(o.out, "");
 	outcome_free(&o);
 	assert_int_equal(sd_wait_exit(&sd1), 0);
@@ -747,24 +666,21 @@ static void
 expect_error(struct sd *sd, int want, const char *needle, ...)
 {
 	struct outcome o;
-	char *argv[16] = { NULL };
+	char *args[16] = { NULL };
 	va_list ap;
 	int n = 0;
 
-	argv[n++] = (char *)sd_bin("supervisord/supervisorctl");
-	argv[n++] = (char *)"-r";
-	argv[n++] = sd->rundir;
 	va_start(ap, needle);
-	while ((argv[n] = va_arg(ap, char *)) != NULL)
+	while ((args[n] = va_arg(ap, char *)) != NULL)
 		n++;
 	va_end(ap);
-	run_argv(&o, argv);
+	sd_ctlv(sd, &o, args);
 	if (o.status != want || strcmp(o.out, "") != 0 ||
 	    strstr(o.err, needle) == NULL ||
 	    (want != 64 && count_lines(o.err) != 1))
 		fail_msg("supervisorctl %s %s: exit %d, want %d; stdout "
 		    "\"%s\"; stderr \"%s\", want \"%s\"",
-		    argv[3] ? argv[3] : "", argv[4] ? argv[4] : "", o.status,
+		    args[0] ? args[0] : "", args[1] ? args[1] : "", o.status,
 		    want, o.out, o.err, needle);
 	outcome_free(&o);
 }
@@ -780,7 +696,7 @@ test_errors(void **state)
 	    " { \"id\": \"j\", \"strategy\": \"simple_one_for_one\","
 	    "   \"template\": { \"argv\": " SLEEP " } } ] }");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	a = started(&sd1, "root/a");
+	a = sd_started(&sd1, "root/a");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 
 	/* No such path: exit 1, one line naming it. */
@@ -821,12 +737,12 @@ test_errors(void **state)
 	expect_error(&sd1, 64, "usage", "-t", "0", "status", NULL);
 	expect_error(&sd1, 64, "usage", "-t", "ten", "status", NULL);
 	/* None of that touched the tree. */
-	assert_int_equal(count_after(&sd1, 0, "exited", NULL), 0);
-	expect_status(&sd1, "root/a", "running");
+	assert_int_equal(sd_count(&sd1, 0, "exited", NULL), 0);
+	assert_state(&sd1, "root/a", "running");
 
 	/* Not running: 69, naming the socket. */
 	sd_config(&sd2, "{}");
-	snprintf(sock, sizeof(sock), "%s/supervisord.sock", sd2.rundir);
+	strlcpy(sock, sd_sock(&sd2, NULL), sizeof(sock));
 	expect_error(&sd2, 69, sock, "status", NULL);
 	expect_error(&sd2, 69, "not running", "shutdown", NULL);
 	expect_error(&sd2, 69, sock, "events", "--history", NULL);
@@ -837,7 +753,7 @@ test_errors(void **state)
 	/* A daemon that died left its socket: refused, also 69. */
 	kill(sd1.pid, SIGKILL);
 	assert_int_not_equal(sd_wait_exit(&sd1), 0);
-	snprintf(sock, sizeof(sock), "%s/supervisord.sock", sd1.rundir);
+	strlcpy(sock, sd_sock(&sd1, NULL), sizeof(sock));
 	expect_error(&sd1, 69, sock, "status", NULL);
 	killpg(a, SIGKILL);
 	sd_cleanup(&sd1);
@@ -897,31 +813,31 @@ test_reload(void **state)
 
 	sd_config(&sd1, RELOAD_V1);
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	keep = started(&sd1, "root/keep");
-	gone = started(&sd1, "root/gone");
-	change = started(&sd1, "root/change");
-	x = started(&sd1, "root/s/x");
-	y = started(&sd1, "root/s/y");
+	keep = sd_started(&sd1, "root/keep");
+	gone = sd_started(&sd1, "root/gone");
+	change = sd_started(&sd1, "root/change");
+	x = sd_started(&sd1, "root/s/x");
+	y = sd_started(&sd1, "root/s/y");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 
 	mark = sd1.cursor;
 	sd_rewrite(&sd1, RELOAD_V2);
-	assert_int_equal(ctl(&sd1, &o, "reload", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "reload", (char *)NULL), 0);
 	assert_string_equal(o.out, "");
 	outcome_free(&o);
 	/* Removed first, then changed ones stopped, then starts in order;
 	 * none of it counts toward intensity 0. */
-	e = exited(&sd1, "root/gone");
+	e = sd_exited(&sd1, "root/gone");
 	assert_int_equal(sd_int(e, "pid"), gone);
-	assert_true(by_supervisor(e));
-	assert_int_equal(sd_int(exited(&sd1, "root/change"), "pid"), change);
-	pn = started(&sd1, "root/new");
-	pc = started(&sd1, "root/change");
+	assert_true(sd_by_supervisor(e));
+	assert_int_equal(sd_int(sd_exited(&sd1, "root/change"), "pid"), change);
+	pn = sd_started(&sd1, "root/new");
+	pc = sd_started(&sd1, "root/change");
 	assert_int_not_equal(pc, change);
 	sd1.cursor = mark;
-	assert_int_equal(sd_int(exited(&sd1, "root/s/y"), "pid"), y);
-	py = started(&sd1, "root/s/y");
-	started(&sd1, "root/s/z");
+	assert_int_equal(sd_int(sd_exited(&sd1, "root/s/y"), "pid"), y);
+	py = sd_started(&sd1, "root/s/y");
+	sd_started(&sd1, "root/s/z");
 	/* The changed one runs the new argv, the new one its own. */
 	cl = cmdline(pc);
 	assert_string_equal(cl, "/bin/sleep 2000");
@@ -930,12 +846,12 @@ test_reload(void **state)
 	assert_string_equal(cl, "/bin/sleep 1001");
 	free(cl);
 	/* Unchanged: untouched, same pid; s itself was not restarted. */
-	assert_int_equal(count_after(&sd1, mark, NULL, "root/keep"), 0);
-	assert_int_equal(count_after(&sd1, mark, NULL, "root/s/x"), 0);
-	assert_int_equal(count_after(&sd1, mark, "exited", "root/s"), 0);
-	assert_int_equal(count_after(&sd1, mark, "shutdown", NULL), 0);
+	assert_int_equal(sd_count(&sd1, mark, NULL, "root/keep"), 0);
+	assert_int_equal(sd_count(&sd1, mark, NULL, "root/s/x"), 0);
+	assert_int_equal(sd_count(&sd1, mark, "exited", "root/s"), 0);
+	assert_int_equal(sd_count(&sd1, mark, "shutdown", NULL), 0);
 	/* The tree now reads as the new file, in its order. */
-	assert_int_equal(ctl(&sd1, &o, "status", "--json", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "status", "--json", (char *)NULL), 0);
 	assert_non_null(all = json_loads(o.out, 0, NULL));
 	outcome_free(&o);
 	{
@@ -962,10 +878,10 @@ test_reload(void **state)
 	/* The same file again: nothing to do. What a reload does comes
 	 * before what a later command does: stopping keep is the mark. */
 	mark = json_array_size(sd1.seen);
-	assert_int_equal(ctl(&sd1, &o, "reload", "--json", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "reload", "--json", (char *)NULL), 0);
 	assert_non_null(strstr(o.out, "\"ok\":true"));
 	outcome_free(&o);
-	ctl(&sd1, &o, "stop", "root/keep", (char *)NULL);
+	sd_ctl(&sd1, &o, "stop", "root/keep", (char *)NULL);
 	outcome_free(&o);
 	sd1.cursor = mark;
 	assert_non_null(e = sd_wait(&sd1, NULL, NULL));
@@ -984,15 +900,15 @@ test_reload_bad_file(void **state)
 	sd_config(&sd1, RELOAD_V1);
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	assert_non_null(sd_wait(&sd1, "started", "root"));
-	assert_int_equal(ctl(&sd1, &before, "status", "--json", (char *)NULL),
-	    0);
+	assert_int_equal(sd_ctl(&sd1, &before, "status", "--json",
+	    (char *)NULL), 0);
 
 	mark = sd1.cursor;
 	sd_rewrite(&sd1, "{ \"children\": [\n"
 	    "  { \"id\": \"keep\", \"argv\": " SLEEP ","
 	    " \"restart\": \"often\" }"
 	    "\n] }");
-	assert_int_equal(ctl(&sd1, &o, "reload", (char *)NULL), 1);
+	assert_int_equal(sd_ctl(&sd1, &o, "reload", (char *)NULL), 1);
 	assert_string_equal(o.out, "");
 	assert_int_equal(strncmp(o.err, "supervisorctl: reload: config "
 	    "unchanged:\n", 41), 0);
@@ -1001,33 +917,34 @@ test_reload_bad_file(void **state)
 	    "of permanent, transient, temporary"));
 	outcome_free(&o);
 	sd_rewrite(&sd1, "{ \"children\": [ { \"id\": \"keep\" ");
-	assert_int_equal(ctl(&sd1, &o, "reload", (char *)NULL), 1);
+	assert_int_equal(sd_ctl(&sd1, &o, "reload", (char *)NULL), 1);
 	assert_non_null(strstr(o.err, "tree.json:1:"));
 	outcome_free(&o);
 	unlink(sd1.conf);
-	assert_int_equal(ctl(&sd1, &o, "reload", (char *)NULL), 1);
+	assert_int_equal(sd_ctl(&sd1, &o, "reload", (char *)NULL), 1);
 	assert_non_null(strstr(o.err, "tree.json"));
 	outcome_free(&o);
 	/* Valid files that no reload can apply: a new root id, the root
 	 * turned simple_one_for_one. */
 	sd_rewrite(&sd1, "{ \"id\": \"top\", \"children\": ["
 	    " { \"id\": \"keep\", \"argv\": " SLEEP " } ] }");
-	assert_int_equal(ctl(&sd1, &o, "reload", (char *)NULL), 1);
+	assert_int_equal(sd_ctl(&sd1, &o, "reload", (char *)NULL), 1);
 	assert_non_null(strstr(o.err, "root: \"id\": the root's id cannot "
 	    "change"));
 	outcome_free(&o);
 	sd_rewrite(&sd1, "{ \"strategy\": \"simple_one_for_one\","
 	    " \"template\": { \"argv\": " SLEEP " } }");
-	assert_int_equal(ctl(&sd1, &o, "reload", (char *)NULL), 1);
+	assert_int_equal(sd_ctl(&sd1, &o, "reload", (char *)NULL), 1);
 	assert_non_null(strstr(o.err, "simple_one_for_one"));
 	outcome_free(&o);
-	assert_int_equal(ctl(&sd1, &o, "start-child", "root", (char *)NULL), 1);
+	assert_int_equal(sd_ctl(&sd1, &o, "start-child", "root", (char *)NULL),
+	    1);
 	outcome_free(&o);
 
 	/* Nothing moved: same events, same table. */
-	assert_int_equal(ctl(&sd1, &after, "status", "--json", (char *)NULL),
+	assert_int_equal(sd_ctl(&sd1, &after, "status", "--json", (char *)NULL),
 	    0);
-	assert_int_equal(count_after(&sd1, mark, NULL, NULL), 0);
+	assert_int_equal(sd_count(&sd1, mark, NULL, NULL), 0);
 	{
 		json_t *b = json_loads(before.out, 0, NULL);
 		json_t *a = json_loads(after.out, 0, NULL), *n;
@@ -1058,30 +975,30 @@ test_reload_sighup(void **state)
 
 	sd_config(&sd1, RELOAD_V1);
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	keep = started(&sd1, "root/keep");
-	gone = started(&sd1, "root/gone");
+	keep = sd_started(&sd1, "root/keep");
+	gone = sd_started(&sd1, "root/gone");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 	mark = sd1.cursor;
 	sd_rewrite(&sd1, RELOAD_V2);
 	kill(sd1.pid, SIGHUP);
-	assert_int_equal(sd_int(exited(&sd1, "root/gone"), "pid"), gone);
-	started(&sd1, "root/new");
-	started(&sd1, "root/change");
+	assert_int_equal(sd_int(sd_exited(&sd1, "root/gone"), "pid"), gone);
+	sd_started(&sd1, "root/new");
+	sd_started(&sd1, "root/change");
 	/* root/s reloads on its own, alongside root. */
 	sd1.cursor = mark;
-	started(&sd1, "root/s/z");
-	expect_status(&sd1, "root/new", "running");
+	sd_started(&sd1, "root/s/z");
+	assert_state(&sd1, "root/new", "running");
 	expect_error(&sd1, 1, "no such path", "status", "root/gone", NULL);
-	assert_int_equal(count_after(&sd1, mark, NULL, "root/keep"), 0);
+	assert_int_equal(sd_count(&sd1, mark, NULL, "root/keep"), 0);
 	/* And back, by SIGHUP again. */
 	mark = sd1.cursor;
 	sd_rewrite(&sd1, RELOAD_V1);
 	kill(sd1.pid, SIGHUP);
-	exited(&sd1, "root/new");
-	started(&sd1, "root/gone");
-	expect_status(&sd1, "root/gone", "running");
-	assert_int_equal(count_after(&sd1, mark, NULL, "root/keep"), 0);
-	assert_non_null(n = node_status(&sd1, "root/keep"));
+	sd_exited(&sd1, "root/new");
+	sd_started(&sd1, "root/gone");
+	assert_state(&sd1, "root/gone", "running");
+	assert_int_equal(sd_count(&sd1, mark, NULL, "root/keep"), 0);
+	assert_non_null(n = sd_node(&sd1, "root/keep"));
 	assert_int_equal(sd_int(n, "pid"), keep);
 	json_decref(n);
 	assert_int_equal(sd_stop(&sd1), 0);
@@ -1101,7 +1018,7 @@ test_commands_while_shutting_down(void **state)
 	    "   \"shutdown\": \"infinity\" },"
 	    " { \"id\": \"j\", \"strategy\": \"simple_one_for_one\","
 	    "   \"template\": { \"argv\": " SLEEP " } } ] }");
-	put_file(&sd1, "inf.sh",
+	sd_put_file(&sd1, "inf.sh",
 	    "trap 'echo t > term.tmp && mv term.tmp term;"
 	    " i=0; while [ ! -e go ] && [ $i -lt 1500 ]; do sleep 0.02;"
 	    " i=$((i+1)); done; exit 0' TERM\n"
@@ -1118,10 +1035,10 @@ test_commands_while_shutting_down(void **state)
 	expect_error(&sd1, 1, "shutting down", "restart", "root/a", NULL);
 	expect_error(&sd1, 1, "shutting down", "start-child", "root/j", NULL);
 	/* Looking is fine. */
-	ctl(&sd1, &o, "status", "root/inf", (char *)NULL);
+	sd_ctl(&sd1, &o, "status", "root/inf", (char *)NULL);
 	assert_non_null(strstr(o.out, "stopping"));
 	outcome_free(&o);
-	put_file(&sd1, "go", "go\n");
+	sd_go(&sd1);
 	assert_int_equal(bg_wait(&b), 0);
 	assert_int_equal(sd_wait_exit(&sd1), 0);
 	assert_null(sd_find(&sd1, "started", "root/j/1"));
@@ -1161,10 +1078,10 @@ test_exit_sigterm_while_starting(void **state)
 	    " { \"id\": \"a\", \"argv\": " SLEEP " },"
 	    " { \"id\": \"slow\", \"argv\": [\"/bin/sh\", \"slow.sh\"],"
 	    "   \"ready\": \"notify\", \"start_timeout\": 60000 } ] }");
-	put_file(&sd1, "slow.sh", "echo $$ > pid.tmp && mv pid.tmp pid\n"
+	sd_put_file(&sd1, "slow.sh", "echo $$ > pid.tmp && mv pid.tmp pid\n"
 	    "exec sleep 1000\n");
-	sd_spawn(&sd1);
-	p = read_pid(&sd1, "pid");
+	assert_int_equal(sd_start(&sd1, &(struct sd_opts){ .nowait = 1 }), 0);
+	p = sd_read_pid(&sd1, "pid");
 	kill(sd1.pid, SIGTERM);
 	assert_int_equal(sd_wait_exit(&sd1), 0);
 	assert_int_equal(wait_gone(p), 0);
@@ -1181,14 +1098,14 @@ test_exit_root_gave_up(void **state)
 	    " { \"id\": \"a\", \"argv\": " SLEEP " },"
 	    " { \"id\": \"b\", \"argv\": " SLEEP " } ] }");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	a = started(&sd1, "root/a");
+	a = sd_started(&sd1, "root/a");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 	kill(a, SIGKILL);
 	assert_non_null(e = sd_wait(&sd1, "shutdown", "root"));
 	assert_string_equal(sd_str(e, "reason"),
 	    "reached_max_restart_intensity");
 	assert_int_equal(sd_wait_exit(&sd1), 1);
-	assert_true(by_supervisor(sd_find(&sd1, "exited",
+	assert_true(sd_by_supervisor(sd_find(&sd1, "exited",
 	    "root/b")));
 	sd_cleanup(&sd1);
 }
@@ -1281,14 +1198,14 @@ test_exit_oserr(void **state)
 	assert_non_null(strstr(o.err, "already running"));
 	outcome_free(&o);
 	sd_cleanup(&sd2);
-	expect_status(&sd1, "root/a", "running");
+	assert_state(&sd1, "root/a", "running");
 	/* Its notify socket still works: a notify child becomes ready. */
 	sd_rewrite(&sd1, "{ \"children\": ["
 	    " { \"id\": \"a\", \"argv\": " SLEEP " },"
 	    " { \"id\": \"n\", \"argv\": [\"%s\", \"-r\"],"
 	    "   \"ready\": \"notify\", \"start_timeout\": 20000 } ] }",
 	    sd_bin("tests/sd/notifier"));
-	assert_int_equal(ctl(&sd1, &o, "reload", (char *)NULL), 0);
+	assert_int_equal(sd_ctl(&sd1, &o, "reload", (char *)NULL), 0);
 	outcome_free(&o);
 	assert_non_null(sd_wait(&sd1, "ready", "root/n"));
 	assert_int_equal(sd_stop(&sd1), 0);

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "sdcheck.h"
+#include "sdtest.h"
 
 #define SLEEPER(id) \
 	"{ \"id\": \"" id "\", \"argv\": [\"/bin/sleep\", \"1000\"] }"
@@ -27,23 +27,9 @@
 #define SUP_ENDED(p) "exited " p " class=normal by_supervisor=false"
 
 static void
-assert_state(struct sd *sd, const char *path, const char *want)
-{
-	char *st = sdc_state(sd, path);
-
-	if (want == NULL) {
-		assert_null(st);
-		return;
-	}
-	assert_non_null(st);
-	assert_string_equal(st, want);
-	free(st);
-}
-
-static void
 crash(struct sd *sd, const char *path)
 {
-	pid_t pid = sdc_pid(sd, path);
+	pid_t pid = sd_pid(sd, path);
 
 	assert_true(pid > 0);
 	assert_int_equal(kill(pid, SIGKILL), 0);
@@ -67,7 +53,7 @@ test_intensity_reached(void **state)
 	EXPECT(sd, KILLED("root/a"), "started root/a");
 	crash(sd, "root/a");
 	EXPECT(sd, KILLED("root/a"), "started root/a");
-	assert_non_null(n = sdc_node(sd, "root/a"));
+	assert_non_null(n = sd_node(sd, "root/a"));
 	assert_int_equal(sd_int(n, "restarts"), 2);
 	json_decref(n);
 	crash(sd, "root/a");
@@ -117,7 +103,7 @@ test_intensity_crash_loop(void **state)
 	    "{ \"id\": \"sub\", \"restart\": \"transient\", \"intensity\": 2,"
 	    " \"period\": 60, \"children\": [ { \"id\": \"w\", \"argv\": "
 	    "[\"%s\", \"-x\", \"1\"] } ] } ] }",
-	    sdc_child());
+	    sd_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/other", "started root/sub/w",
 	    "started root/sub", "started root");
@@ -131,7 +117,7 @@ test_intensity_crash_loop(void **state)
 	assert_state(sd, "root/sub", "failed");
 	assert_state(sd, "root/other", "running");
 	assert_state(sd, "root", "running");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/other"), "shutdown root reason=shutdown");
 	EXPECT_END(sd);
@@ -161,23 +147,23 @@ test_intensity_spaced_crashes(void **state)
 	for (i = 0; i < 3; i++) {
 		assert_non_null(e = sd_wait(sd, NULL, NULL));
 		if (strcmp(sd_str(e, "event"), "exited") != 0)
-			sdc_dump(sd);
+			sd_dump(sd);
 		assert_string_equal(sd_str(e, "event"), "exited");
 		assert_string_equal(sd_str(e, "path"), "root/w");
 		assert_int_equal(sd_int(e, "code"), 1);
-		ts = json_number_value(json_object_get(e, "ts"));
+		ts = ev_ts(e);
 		/* The premise: each crash more than a period after the last. */
 		if (last != 0)
 			assert_true(ts - last > 1.0);
 		last = ts;
 		EXPECT(sd, "started root/w");
 	}
-	assert_non_null(n = sdc_node(sd, "root/w"));
+	assert_non_null(n = sd_node(sd, "root/w"));
 	assert_string_equal(sd_str(n, "state"), "running");
 	assert_int_equal(sd_int(n, "restarts"), 3);
 	json_decref(n);
 	assert_null(sd_find(sd, "shutdown", "root"));
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/w"), "shutdown root reason=shutdown");
 	EXPECT_END(sd);
@@ -259,7 +245,7 @@ test_escalation_transient_temporary(void **state)
 	    SUP_ENDED("root/xsub"));
 	assert_state(sd, "root/xsub", NULL);
 	assert_state(sd, "root/other", "running");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/other"), "shutdown root reason=shutdown");
 	EXPECT_END(sd);
@@ -280,12 +266,13 @@ test_escalation_temporary_from_mailbox(void **state)
 	    "{ \"id\": \"x\", \"restart\": \"temporary\", \"intensity\": 0,"
 	    " \"children\": [ { \"id\": \"g\", \"ready\": \"notify\", "
 	    "\"shutdown\": \"infinity\", \"argv\": [\"%s\", \"-i\", \"-n\"] },"
-	    " " SLEEPER("w") " ] }, " SLEEPER("other") " ] }", sdc_child());
+	    " " SLEEPER("w") " ] }, " SLEEPER("other") " ] }", sd_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/x/g", "ready root/x/g", "started root/x/w",
 	    "started root/x", "started root/other", "started root");
 	/* x stops g for the operator; g ignores SIGTERM: x is busy. */
-	assert_int_equal(sd_ctl(sd, NULL, "stop root/x/g"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "stop", "root/x/g", (char *)NULL),
+	    0);
 	crash(sd, "root/x/w");
 	EXPECT(sd, KILLED("root/x/w"));
 	assert_state(sd, "root/x/w", "restarting");
@@ -294,7 +281,7 @@ test_escalation_temporary_from_mailbox(void **state)
 	    "by_supervisor=true", GAVE_UP("root/x"), SUP_ENDED("root/x"));
 	assert_state(sd, "root/x", NULL);
 	assert_state(sd, "root/other", "running");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/other"), "shutdown root reason=shutdown");
 	EXPECT_END(sd);
@@ -328,7 +315,7 @@ test_escalation_permanent_restarted(void **state)
 	    "started root/sub/w", "started root/sub");
 	assert_state(sd, "root/sub", "running");
 	assert_state(sd, "root/sub/tmp", "running");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/last"), STOPPED("root/sub/w"),
 	    STOPPED("root/sub/tmp"),
@@ -337,7 +324,7 @@ test_escalation_permanent_restarted(void **state)
 	EXPECT_END(sd);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, sdc_setup, sdc_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, sd_setup, sd_teardown)
 
 int
 main(void)

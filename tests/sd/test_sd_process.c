@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "sdutil.h"
+#include "sdtest.h"
 
 #define SLEEP	"[\"/bin/sleep\", \"1000\"]"
 /* The default shutdown time (SPEC 1): what "infinity" must outlast. */
@@ -36,59 +36,21 @@
  */
 static struct sd sd1;
 
-static void
-finish(struct sd *sd)
+static int
+teardown(void **state)
 {
 	static const char *fifos[] = { "fifo.k", "fifo.q" };
 	size_t i;
 	int fd;
 
-	if (sd->seen == NULL)
-		return;
-	/* Children that wait for their "go" may go, orphans blocked on a
-	 * fifo may end. */
-	if (sd->dir[0] != '\0') {
-		put_file(sd, "go", "go\n");
+	/* Orphans blocked on a fifo may end. */
+	if (sd1.seen != NULL && sd1.dir[0] != '\0')
 		for (i = 0; i < 2; i++)
-			if ((fd = open(sd_file(sd, fifos[i]), O_WRONLY |
+			if ((fd = open(sd_file(&sd1, fifos[i]), O_WRONLY |
 			    O_NONBLOCK)) != -1)
 				close(fd);
-	}
-	if (sd->pid > 0)
-		sd_stop(sd);
-	else
-		sd_cleanup(sd);
-}
-
-static int
-teardown(void **state)
-{
-	finish(&sd1);
+	sd_finish(&sd1);
 	return 0;
-}
-
-static pid_t
-started(struct sd *sd, const char *path)
-{
-	json_t *e = sd_wait(sd, "started", path);
-
-	assert_non_null(e);
-	return (pid_t)sd_int(e, "pid");
-}
-
-static json_t *
-exited(struct sd *sd, const char *path)
-{
-	json_t *e = sd_wait(sd, "exited", path);
-
-	assert_non_null(e);
-	return e;
-}
-
-static int
-by_supervisor(json_t *e)
-{
-	return json_is_true(json_object_get(e, "by_supervisor"));
 }
 
 static void
@@ -96,7 +58,7 @@ ctl_ok(struct sd *sd, const char *cmd, const char *path)
 {
 	struct outcome o;
 
-	if (ctl(sd, &o, cmd, path, (char *)NULL) != 0)
+	if (sd_ctl(sd, &o, cmd, path, (char *)NULL) != 0)
 		fail_msg("supervisorctl %s %s: exit %d: %s", cmd,
 		    path ? path : "", o.status, o.err);
 	outcome_free(&o);
@@ -113,19 +75,6 @@ wait_file(struct sd *sd, const char *name)
 	free(s);
 }
 
-static pid_t
-read_pid(struct sd *sd, const char *name)
-{
-	char *s = sd_read_file(sd, name);
-	pid_t p;
-
-	if (s == NULL)
-		fail_msg("no file %s", name);
-	p = (pid_t)atoi(s);
-	free(s);
-	return p;
-}
-
 /* --- stop order --- */
 
 static void
@@ -140,33 +89,33 @@ test_stop_order(void **state)
 	    "   { \"id\": \"y\", \"argv\": " SLEEP " } ] },"
 	    " { \"id\": \"c\", \"argv\": " SLEEP " } ] }");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	started(&sd1, "root/a");
-	started(&sd1, "root/s/x");
-	started(&sd1, "root/s/y");
+	sd_started(&sd1, "root/a");
+	sd_started(&sd1, "root/s/x");
+	sd_started(&sd1, "root/s/y");
 	assert_non_null(sd_wait(&sd1, "started", "root/s"));
-	started(&sd1, "root/c");
+	sd_started(&sd1, "root/c");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 
 	/* Stopping a supervisor: its children in reverse order, then it. */
 	ctl_ok(&sd1, "stop", "root/s");
-	exited(&sd1, "root/s/y");
-	exited(&sd1, "root/s/x");
-	e = exited(&sd1, "root/s");
-	assert_true(by_supervisor(e));
+	sd_exited(&sd1, "root/s/y");
+	sd_exited(&sd1, "root/s/x");
+	e = sd_exited(&sd1, "root/s");
+	assert_true(sd_by_supervisor(e));
 	assert_string_equal(sd_str(e, "class"), "normal");
 	ctl_ok(&sd1, "start", "root/s");
-	started(&sd1, "root/s/x");
-	started(&sd1, "root/s/y");
+	sd_started(&sd1, "root/s/x");
+	sd_started(&sd1, "root/s/y");
 	assert_non_null(sd_wait(&sd1, "started", "root/s"));
 
 	/* The whole tree: reverse start order, depth first. */
 	ctl_ok(&sd1, "shutdown", NULL);
 	assert_int_equal(sd_wait_exit(&sd1), 0);
-	assert_true(by_supervisor(exited(&sd1, "root/c")));
-	exited(&sd1, "root/s/y");
-	exited(&sd1, "root/s/x");
-	exited(&sd1, "root/s");
-	exited(&sd1, "root/a");
+	assert_true(sd_by_supervisor(sd_exited(&sd1, "root/c")));
+	sd_exited(&sd1, "root/s/y");
+	sd_exited(&sd1, "root/s/x");
+	sd_exited(&sd1, "root/s");
+	sd_exited(&sd1, "root/a");
 	/* The root's shutdown, and nothing after it. */
 	assert_non_null(e = sd_wait(&sd1, NULL, NULL));
 	assert_string_equal(sd_str(e, "event"), "shutdown");
@@ -190,7 +139,7 @@ test_stop_instances_at_once(void **state)
 	    "     \"shutdown\": 20000 } } ] }");
 	/* Each ends only once all three got TERM: stopping them one by
 	 * one would hang until the SIGKILL. */
-	put_file(&sd1, "inst.sh",
+	sd_put_file(&sd1, "inst.sh",
 	    "trap 'echo t > term$1.tmp && mv term$1.tmp term$1;"
 	    " i=0; while [ ! -e go ] && [ $i -lt 1500 ]; do sleep 0.02;"
 	    " i=$((i+1)); done; exit 0' TERM\n"
@@ -199,7 +148,7 @@ test_stop_instances_at_once(void **state)
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	for (i = 1; i <= 3; i++) {
 		snprintf(name, sizeof(name), "%d", i);
-		assert_int_equal(ctl(&sd1, &o, "start-child", "root/j", name,
+		assert_int_equal(sd_ctl(&sd1, &o, "start-child", "root/j", name,
 		    (char *)NULL), 0);
 		outcome_free(&o);
 		snprintf(name, sizeof(name), "up%d", i);
@@ -210,16 +159,16 @@ test_stop_instances_at_once(void **state)
 		snprintf(name, sizeof(name), "term%d", i);
 		wait_file(&sd1, name);
 	}
-	put_file(&sd1, "go", "go\n");
+	sd_go(&sd1);
 	for (i = 1; i <= 3; i++) {
 		snprintf(name, sizeof(name), "root/j/%d", i);
 		sd1.cursor = 0;
-		e = exited(&sd1, name);
+		e = sd_exited(&sd1, name);
 		assert_int_equal(sd_int(e, "code"), 0);
-		assert_true(by_supervisor(e));
+		assert_true(sd_by_supervisor(e));
 	}
 	sd1.cursor = 0;
-	assert_true(by_supervisor(exited(&sd1, "root/j")));
+	assert_true(sd_by_supervisor(sd_exited(&sd1, "root/j")));
 	assert_int_equal(sd_stop(&sd1), 0);
 }
 
@@ -237,18 +186,18 @@ test_shutdown_timeout(void **state)
 	    " { \"id\": \"ign\", \"argv\": [\"/bin/sh\", \"ign.sh\"],"
 	    "   \"shutdown\": 700 } ] }");
 	/* exec keeps SIGTERM ignored, and leaves no shell child behind. */
-	put_file(&sd1, "ign.sh", "trap '' TERM\n"
+	sd_put_file(&sd1, "ign.sh", "trap '' TERM\n"
 	    "echo up > up.tmp && mv up.tmp up\n"
 	    "exec sleep 1000\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	p = started(&sd1, "root/ign");
+	p = sd_started(&sd1, "root/ign");
 	wait_file(&sd1, "up");
 	t0 = now_real();
 	ctl_ok(&sd1, "stop", "root/ign");
-	e = exited(&sd1, "root/ign");
+	e = sd_exited(&sd1, "root/ign");
 	assert_int_equal(sd_int(e, "pid"), p);
 	assert_string_equal(sd_str(e, "signal"), "KILL");
-	assert_true(by_supervisor(e));
+	assert_true(sd_by_supervisor(e));
 	if (ev_ts(e) - t0 < 0.7)
 		fail_msg("SIGKILL %.3f s after the stop request, want >= 0.7",
 		    ev_ts(e) - t0);
@@ -265,18 +214,18 @@ test_brutal_kill(void **state)
 	    " { \"id\": \"b\", \"argv\": [\"/bin/sh\", \"b.sh\"],"
 	    "   \"shutdown\": \"brutal_kill\" } ] }");
 	/* It survives SIGTERM (and notes it): only SIGKILL ends it. */
-	put_file(&sd1, "b.sh",
+	sd_put_file(&sd1, "b.sh",
 	    "trap 'echo t > term.tmp && mv term.tmp term' TERM\n"
 	    "echo up > up.tmp && mv up.tmp up\n"
 	    "while :; do sleep 1000 & wait; done\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	started(&sd1, "root/b");
+	sd_started(&sd1, "root/b");
 	wait_file(&sd1, "up");
 	t0 = now_real();
 	ctl_ok(&sd1, "stop", "root/b");
-	e = exited(&sd1, "root/b");
+	e = sd_exited(&sd1, "root/b");
 	assert_string_equal(sd_str(e, "signal"), "KILL");
-	assert_true(by_supervisor(e));
+	assert_true(sd_by_supervisor(e));
 	/* At once: not after a TERM and the default 5 s. */
 	assert_true(ev_ts(e) - t0 < DEFAULT_SHUTDOWN_S);
 	assert_int_equal(access(sd_file(&sd1, "term"), F_OK), -1);
@@ -294,14 +243,14 @@ test_shutdown_infinity(void **state)
 	sd_config(&sd1, "{ \"children\": ["
 	    " { \"id\": \"inf\", \"argv\": [\"/bin/sh\", \"inf.sh\"],"
 	    "   \"shutdown\": \"infinity\" } ] }");
-	put_file(&sd1, "inf.sh",
+	sd_put_file(&sd1, "inf.sh",
 	    "trap 'echo t > term.tmp && mv term.tmp term;"
 	    " i=0; while [ ! -e go ] && [ $i -lt 1500 ]; do sleep 0.02;"
 	    " i=$((i+1)); done; exit 7' TERM\n"
 	    "echo up > up.tmp && mv up.tmp up\n"
 	    "while :; do sleep 1000 & wait; done\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	p = started(&sd1, "root/inf");
+	p = sd_started(&sd1, "root/inf");
 	wait_file(&sd1, "up");
 	t0 = now_real();
 	ctl_ok(&sd1, "stop", "root/inf");
@@ -315,15 +264,15 @@ test_shutdown_infinity(void **state)
 	ts.tv_nsec = 500000000L;
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
-	assert_non_null(n = node_status(&sd1, "root/inf"));
+	assert_non_null(n = sd_node(&sd1, "root/inf"));
 	assert_string_equal(sd_str(n, "state"), "stopping");
 	assert_int_equal(sd_int(n, "pid"), p);
 	json_decref(n);
 	assert_true(proc_state(p) != 0 && proc_state(p) != 'Z');
-	put_file(&sd1, "go", "go\n");
-	e = exited(&sd1, "root/inf");
+	sd_go(&sd1);
+	e = sd_exited(&sd1, "root/inf");
 	assert_int_equal(sd_int(e, "code"), 7);
-	assert_true(by_supervisor(e));
+	assert_true(sd_by_supervisor(e));
 	assert_true(ev_ts(e) - t0 > DEFAULT_SHUTDOWN_S);
 	assert_int_equal(sd_stop(&sd1), 0);
 }
@@ -343,7 +292,7 @@ test_stop_signals(void **state)
 	    " { \"id\": \"hup\", \"argv\": [\"/bin/sh\", \"hup.sh\"],"
 	    "   \"stop_signal\": \"HUP\" } ] }");
 	/* A shell that notes the signal it got and exits with its own code. */
-	put_file(&sd1, "hup.sh",
+	sd_put_file(&sd1, "hup.sh",
 	    "trap 'echo HUP > got.tmp && mv got.tmp got; exit 3' HUP\n"
 	    "echo up > up.tmp && mv up.tmp up\n"
 	    "while :; do sleep 1000 & wait; done\n");
@@ -351,29 +300,29 @@ test_stop_signals(void **state)
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 	wait_file(&sd1, "up");
 	ctl_ok(&sd1, "stop", "root/int");
-	e = exited(&sd1, "root/int");
+	e = sd_exited(&sd1, "root/int");
 	assert_string_equal(sd_str(e, "signal"), "INT");
 	assert_string_equal(sd_str(e, "class"), "normal");
-	assert_true(by_supervisor(e));
+	assert_true(sd_by_supervisor(e));
 	/* The rest on the way out, in reverse order. */
 	{
 		struct outcome o;
 
-		assert_int_equal(ctl(&sd1, &o, "shutdown", "--json",
+		assert_int_equal(sd_ctl(&sd1, &o, "shutdown", "--json",
 		    (char *)NULL), 0);
 		assert_string_equal(o.out, "{\"ok\":true}\n");
 		outcome_free(&o);
 	}
 	assert_int_equal(sd_wait_exit(&sd1), 0);
-	e = exited(&sd1, "root/hup");
+	e = sd_exited(&sd1, "root/hup");
 	assert_int_equal(sd_int(e, "code"), 3);
-	e = exited(&sd1, "root/usr1");
+	e = sd_exited(&sd1, "root/usr1");
 	assert_string_equal(sd_str(e, "signal"), "USR1");
 	assert_string_equal(sd_str(e, "class"), "abnormal");
-	assert_true(by_supervisor(e));
-	e = exited(&sd1, "root/quit");
+	assert_true(sd_by_supervisor(e));
+	e = sd_exited(&sd1, "root/quit");
 	assert_string_equal(sd_str(e, "signal"), "QUIT");
-	assert_true(by_supervisor(e));
+	assert_true(sd_by_supervisor(e));
 	{
 		char *s = sd_read_file(&sd1, "got");
 
@@ -393,16 +342,17 @@ test_grandchild_stopped_with_group(void **state)
 
 	sd_config(&sd1, "{ \"children\": ["
 	    " { \"id\": \"a\", \"argv\": [\"/bin/sh\", \"gc.sh\"] } ] }");
-	put_file(&sd1, "gc.sh", "sleep 1000 &\n"
+	sd_put_file(&sd1, "gc.sh", "sleep 1000 &\n"
 	    "echo $! > gc.tmp && mv gc.tmp gc\n"
 	    "wait\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	p = started(&sd1, "root/a");
-	g = read_pid(&sd1, "gc");
+	p = sd_started(&sd1, "root/a");
+	g = sd_read_pid(&sd1, "gc");
 	assert_int_equal(proc_pgid(g), p);
 	assert_int_equal(proc_pgid(p), p);
 	ctl_ok(&sd1, "stop", "root/a");
-	assert_string_equal(sd_str(exited(&sd1, "root/a"), "signal"), "TERM");
+	assert_string_equal(sd_str(sd_exited(&sd1, "root/a"), "signal"),
+	    "TERM");
 	/* Killed with its parent's group, and reaped: not even a zombie. */
 	assert_int_equal(wait_gone(g), 0);
 	assert_int_equal(sd_stop(&sd1), 0);
@@ -442,7 +392,7 @@ test_orphans_reaped(void **state)
 	    "   \"exit\"], \"restart\": \"temporary\" } ] }");
 	/* The subshell exits at once, orphaning cat, which ends when the
 	 * test writes to its fifo. */
-	put_file(&sd1, "orphan.sh",
+	sd_put_file(&sd1, "orphan.sh",
 	    "( cat fifo.$1 > /dev/null 2>&1 & echo $! > gc.$1.tmp &&"
 	    " mv gc.$1.tmp gc.$1 )\n"
 	    "[ \"$2\" = exit ] && exit 0\n"
@@ -452,11 +402,11 @@ test_orphans_reaped(void **state)
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 	sd1.cursor = 0;
-	e = exited(&sd1, "root/quit");
+	e = sd_exited(&sd1, "root/quit");
 	assert_int_equal(sd_int(e, "code"), 0);
 	for (i = 0; i < 2; i++) {
 		snprintf(name, sizeof(name), "gc.%s", names[i]);
-		g = read_pid(&sd1, name);
+		g = sd_read_pid(&sd1, name);
 		/* supervisord is the subreaper: the orphan is its child. */
 		assert_int_equal(wait_ppid(g, sd1.pid), 0);
 		snprintf(name, sizeof(name), "fifo.%s", names[i]);
@@ -465,7 +415,7 @@ test_orphans_reaped(void **state)
 	}
 	/* No event for processes it did not start; the tree is as was. */
 	assert_null(sd_find(&sd1, "exited", "root/keep"));
-	assert_null(node_status(&sd1, "root/quit"));
+	assert_null(sd_node(&sd1, "root/quit"));
 	assert_int_equal(sd_stop(&sd1), 0);
 }
 
@@ -510,10 +460,10 @@ test_hygiene(void **state)
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_PID");
-	pp = started(&sd1, "root/p");
-	pq = started(&sd1, "root/s/q");
+	pp = sd_started(&sd1, "root/p");
+	pq = sd_started(&sd1, "root/s/q");
 	assert_non_null(sd_wait(&sd1, "started", "root"));
-	assert_int_equal(ctl(&sd1, &o, "start-child", "root/j", "j.out",
+	assert_int_equal(sd_ctl(&sd1, &o, "start-child", "root/j", "j.out",
 	    (char *)NULL), 0);
 	outcome_free(&o);
 	assert_non_null(p = sd_read_file(&sd1, "p.out"));
@@ -538,7 +488,7 @@ test_hygiene(void **state)
 	assert_string_equal(kv(q, "sigblk"), "0000000000000000");
 	assert_string_equal(kv(q, "sigign"), "0000000000000000");
 	/* The environment: supkit's, the spec's, the inherited one. */
-	snprintf(sock, sizeof(sock), "%s/notify.sock", sd1.rundir);
+	strlcpy(sock, sd_sock(&sd1, "notify"), sizeof(sock));
 	same_path(kv(p, "env:MSG_RUNDIR"), sd1.rundir);
 	same_path(kv(p, "env:NOTIFY_SOCKET"), sock);
 	assert_string_equal(kv(p, "env:SUPERVISOR_PATH"), "root/p");
@@ -637,7 +587,7 @@ test_spawn_errors(void **state)
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		/* The instance is not kept, and the command says why. */
-		assert_int_equal(ctl(&sd1, &o, "start-child", want[i].sup,
+		assert_int_equal(sd_ctl(&sd1, &o, "start-child", want[i].sup,
 		    (char *)NULL), 1);
 		assert_non_null(strstr(o.err, want[i].error));
 		outcome_free(&o);
@@ -678,15 +628,15 @@ test_output_files(void **state)
 	    "   \"stdout\": \"o.log\", \"stderr\": \"stdout\" },"
 	    " { \"id\": \"e\", \"argv\": [\"/bin/sh\", \"out.sh\"],"
 	    "   \"stdout\": \"null\", \"stderr\": \"logs/e.log\" } ] }");
-	put_file(&sd1, "out.sh",
+	sd_put_file(&sd1, "out.sh",
 	    "echo \"out $SUPERVISOR_PATH\"\n"
 	    "echo \"err $SUPERVISOR_PATH\" >&2\n"
 	    "n=${SUPERVISOR_PATH##*/}\n"
 	    "echo done > done.$n.tmp && mv done.$n.tmp done.$n\n"
 	    "exec sleep 1000\n");
 	assert_int_equal(mkdir(sd_file(&sd1, "logs"), 0755), 0);
-	put_file(&sd1, "o.log", "old\n");
-	put_file(&sd1, "logs/e.log", "old\n");
+	sd_put_file(&sd1, "o.log", "old\n");
+	sd_put_file(&sd1, "logs/e.log", "old\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	wait_file(&sd1, "done.o");
 	wait_file(&sd1, "done.e");
@@ -727,16 +677,16 @@ test_watchdog_kills(void **state)
 		sd1.cursor = 0;
 		assert_non_null(s = sd_wait(&sd1, "started", paths[i]));
 		p = (pid_t)sd_int(s, "pid");
-		e = exited(&sd1, paths[i]);
+		e = sd_exited(&sd1, paths[i]);
 		assert_int_equal(sd_int(e, "pid"), p);
 		assert_string_equal(sd_str(e, "signal"), "KILL");
 		assert_string_equal(sd_str(e, "class"), "abnormal");
-		assert_false(by_supervisor(e));
+		assert_false(sd_by_supervisor(e));
 		if (ev_ts(e) - ev_ts(s) < 0.49)
 			fail_msg("%s killed %.3f s after it started", paths[i],
 			    ev_ts(e) - ev_ts(s));
 		/* A crash: restarted, even the transient one. */
-		assert_int_not_equal(started(&sd1, paths[i]), p);
+		assert_int_not_equal(sd_started(&sd1, paths[i]), p);
 	}
 	assert_int_equal(sd_stop(&sd1), 0);
 }
@@ -752,15 +702,15 @@ test_watchdog_fed(void **state)
 	    "   \"21\", \"-f\", \"hb\"], \"watchdog\": 700 } ] }",
 	    sd_bin("tests/sd/notifier"));
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	p = started(&sd1, "root/hb");
+	p = sd_started(&sd1, "root/hb");
 	/* 21 heartbeats of 100 ms: three watchdog periods, same process. */
-	assert_int_equal(read_pid(&sd1, "hb.21"), p);
+	assert_int_equal(sd_read_pid(&sd1, "hb.21"), p);
 	/* Then it goes quiet, and is killed for it. */
-	e = exited(&sd1, "root/hb");
+	e = sd_exited(&sd1, "root/hb");
 	assert_int_equal(sd_int(e, "pid"), p);
 	assert_string_equal(sd_str(e, "signal"), "KILL");
-	assert_false(by_supervisor(e));
-	assert_int_not_equal(started(&sd1, "root/hb"), p);
+	assert_false(sd_by_supervisor(e));
+	assert_int_not_equal(sd_started(&sd1, "root/hb"), p);
 	assert_int_equal(sd_stop(&sd1), 0);
 }
 
@@ -784,16 +734,16 @@ test_ready_by_descendant(void **state)
 	    "   \"ready\": \"notify\", \"start_timeout\": 20000 } ] }",
 	    sd_bin("tests/sd/notifier"), sd_bin("tests/sd/notifier"));
 	/* The shell's child speaks for it... */
-	put_file(&sd1, "ready.sh", "\"$1\" -r -x\nexec sleep 1000\n");
+	sd_put_file(&sd1, "ready.sh", "\"$1\" -r -x\nexec sleep 1000\n");
 	/* ... and so does one that left its process group. */
-	put_file(&sd1, "away.sh", "\"$1\" -s -r -x\nexec sleep 1000\n");
+	sd_put_file(&sd1, "away.sh", "\"$1\" -s -r -x\nexec sleep 1000\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
-	p = started(&sd1, "root/n");
+	p = sd_started(&sd1, "root/n");
 	assert_non_null(e = sd_wait(&sd1, "ready", "root/n"));
 	assert_int_equal(sd_int(e, "pid"), p);
 	/* Started in order: the next one only once n was ready. */
-	started(&sd1, "root/after");
-	p = started(&sd1, "root/away");
+	sd_started(&sd1, "root/after");
+	p = sd_started(&sd1, "root/away");
 	assert_non_null(e = sd_wait(&sd1, "ready", "root/away"));
 	assert_int_equal(sd_int(e, "pid"), p);
 	assert_non_null(sd_wait(&sd1, "started", "root"));
@@ -821,7 +771,7 @@ test_ready_not_by_sibling(void **state)
 	    "   \"template\": { \"argv\": " SLEEP ","
 	    "     \"ready\": \"notify\", \"start_timeout\": 4000 } } ] }",
 	    sd_bin("tests/sd/notifier"));
-	put_file(&sd1, "spoof.sh", "\"$1\" -g \"$2\" -r -x &&"
+	sd_put_file(&sd1, "spoof.sh", "\"$1\" -g \"$2\" -r -x &&"
 	    " date +%%s.%%N > sent.tmp && mv sent.tmp sent\n"
 	    "exec sleep 1000\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
@@ -833,8 +783,8 @@ test_ready_not_by_sibling(void **state)
 	argv[4] = (char *)"root/v";
 	argv[5] = NULL;
 	assert_int_equal(bg_start(&b, argv), 0);
-	snprintf(pid, sizeof(pid), "%d", (int)started(&sd1, "root/v/1"));
-	assert_int_equal(ctl(&sd1, &o, "start-child", "root/att", pid,
+	snprintf(pid, sizeof(pid), "%d", (int)sd_started(&sd1, "root/v/1"));
+	assert_int_equal(sd_ctl(&sd1, &o, "start-child", "root/att", pid,
 	    (char *)NULL), 0);
 	outcome_free(&o);
 	assert_non_null(e = sd_wait(&sd1, "start_error", "root/v/1"));
@@ -867,15 +817,15 @@ test_sigterm_every_exit(void **state)
 	    "   { \"id\": \"x\", \"argv\": " SLEEP " } ] },"
 	    " { \"id\": \"j\", \"strategy\": \"simple_one_for_one\","
 	    "   \"template\": { \"argv\": [\"/bin/sleep\"] } } ] }");
-	put_file(&sd1, "ign.sh", "trap '' TERM\n"
+	sd_put_file(&sd1, "ign.sh", "trap '' TERM\n"
 	    "echo up > up.tmp && mv up.tmp up\nexec sleep 1000\n");
 	assert_int_equal(sd_start(&sd1, NULL), 0);
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(ctl(&sd1, &o, "start-child", "root/j", "1000",
-		    (char *)NULL), 0);
+		assert_int_equal(sd_ctl(&sd1, &o, "start-child", "root/j",
+		    "1000", (char *)NULL), 0);
 		outcome_free(&o);
-		started(&sd1, NULL);
+		sd_started(&sd1, NULL);
 	}
 	wait_file(&sd1, "up");
 	kill(sd1.pid, SIGTERM);
@@ -896,7 +846,7 @@ test_sigterm_every_exit(void **state)
 		if (!found)
 			fail_msg("no exit for %s", sd_str(e, "path"));
 	}
-	assert_string_equal(sd_str(exited(&sd1, "root/slow"), "signal"),
+	assert_string_equal(sd_str(sd_exited(&sd1, "root/slow"), "signal"),
 	    "KILL");
 	last = json_array_get(sd1.seen, json_array_size(sd1.seen) - 1);
 	assert_string_equal(sd_str(last, "event"), "shutdown");

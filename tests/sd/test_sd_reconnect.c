@@ -13,24 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "sdtest.h"
 #include "msg.h"
 
 #define RESTARTS	100
 #define CALL_MS		5000
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 start_tree(struct sd *sd, int listen)
@@ -68,7 +58,7 @@ restart_loop(int listen)
 	start_tree(&sd, listen);
 	assert_non_null(e = sd_wait(&sd, "ready", "root/counter"));
 	pid = sd_int(e, "pid");
-	snprintf(path, sizeof(path), "%s/counter.sock", sd.rundir);
+	strlcpy(path, sd_sock(&sd, "counter"), sizeof(path));
 	assert_non_null(c = msg_connect(path, CALL_MS));
 	for (i = 0; i < RESTARTS; i++) {
 		assert_int_equal(call(c), MSG_OK);
@@ -117,7 +107,7 @@ test_activation_never_refuses(void **state)
 	start_tree(&sd, 1);
 	assert_non_null(e = sd_wait(&sd, "ready", "root/counter"));
 	pid = sd_int(e, "pid");
-	snprintf(path, sizeof(path), "%s/counter.sock", sd.rundir);
+	strlcpy(path, sd_sock(&sd, "counter"), sizeof(path));
 	for (i = 0; i < RESTARTS; i++) {
 		kill((pid_t)pid, SIGKILL);
 		/* The socket outlives the actor: this lands in the backlog

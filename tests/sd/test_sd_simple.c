@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "sdcheck.h"
+#include "sdtest.h"
 
 #define STOPPED(p) \
 	"exited " p " signal=TERM class=normal by_supervisor=true"
@@ -46,39 +46,31 @@ struct mcase {
 static struct mcase cases[NCASES];
 static char names[NCASES][64];
 
-/* start-child with args; checks the path it prints. */
+/* start-child with args (split at spaces); checks the path it prints. */
 static void
 start_child(struct sd *sd, const char *args, const char *want)
 {
-	char cmd[256], *out;
+	struct outcome o;
+	char buf[256], *argv[8], *last;
+	int n = 0;
 
-	snprintf(cmd, sizeof(cmd), "start-child root/jobs %s", args);
-	assert_int_equal(sd_ctl(sd, &out, cmd), 0);
-	out[strcspn(out, "\n")] = '\0';
-	assert_string_equal(out, want);
-	free(out);
-}
-
-static void
-assert_state(struct sd *sd, const char *path, const char *want)
-{
-	char *st = sdc_state(sd, path);
-
-	if (want == NULL) {
-		if (st != NULL)
-			fprintf(stderr, "%s: %s, expected gone\n", path, st);
-		assert_null(st);
-		return;
-	}
-	assert_non_null(st);
-	assert_string_equal(st, want);
-	free(st);
+	strlcpy(buf, args, sizeof(buf));
+	argv[n++] = "start-child";
+	argv[n++] = "root/jobs";
+	for (argv[n] = strtok_r(buf, " ", &last); argv[n] != NULL && n < 7;
+	    argv[n] = strtok_r(NULL, " ", &last))
+		n++;
+	argv[n] = NULL;
+	assert_int_equal(sd_ctlv(sd, &o, argv), 0);
+	o.out[strcspn(o.out, "\n")] = '\0';
+	assert_string_equal(o.out, want);
+	outcome_free(&o);
 }
 
 static void
 test_matrix(void **state)
 {
-	const struct mcase *mc = sdc_param(state);
+	const struct mcase *mc = sd_param(state);
 	const struct trigger *t = mc->trig;
 	struct sd *sd = *state;
 	char exp[200];
@@ -88,7 +80,7 @@ test_matrix(void **state)
 	sd_config(sd, "{ \"children\": [ { \"id\": \"jobs\", \"strategy\": "
 	    "\"simple_one_for_one\", \"intensity\": 5, \"period\": 60, "
 	    "\"template\": { \"argv\": [\"%s\", \"-n\"], \"ready\": \"notify\","
-	    " \"restart\": \"%s\" } } ] }", sdc_child(), mc->restart);
+	    " \"restart\": \"%s\" } } ] }", sd_child(), mc->restart);
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/jobs", "started root");
 	start_child(sd, "", "root/jobs/1");
@@ -98,7 +90,7 @@ test_matrix(void **state)
 	start_child(sd, "", "root/jobs/3");
 	EXPECT(sd, "started root/jobs/3", "ready root/jobs/3");
 
-	pid = sdc_pid(sd, "root/jobs/2");
+	pid = sd_pid(sd, "root/jobs/2");
 	assert_int_equal(kill(pid, t->signo), 0);
 	snprintf(exp, sizeof(exp), "exited root/jobs/2 pid=%d %s class=%s "
 	    "by_supervisor=false", (int)pid, t->how,
@@ -108,7 +100,7 @@ test_matrix(void **state)
 	    (strcmp(mc->restart, "transient") == 0 && !t->normal);
 	if (restart) {
 		EXPECT(sd, "started root/jobs/2", "ready root/jobs/2");
-		assert_int_not_equal(sdc_pid(sd, "root/jobs/2"), pid);
+		assert_int_not_equal(sd_pid(sd, "root/jobs/2"), pid);
 	}
 	/* Not restarted: gone, as OTP deletes a dynamic child. */
 	assert_state(sd, "root/jobs/2", restart ? "running" : NULL);
@@ -118,7 +110,7 @@ test_matrix(void **state)
 	start_child(sd, "", "root/jobs/4");
 	EXPECT(sd, "started root/jobs/4", "ready root/jobs/4");
 
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	if (restart)
 		EXPECT_ANY(sd, STOPPED("root/jobs/1"), STOPPED("root/jobs/2"),
@@ -169,26 +161,30 @@ test_ids_args_restart_delete(void **state)
 
 	/* A restarted instance keeps its id and its args. */
 	assert_int_equal(unlink(sd_file(sd, "args.2")), 0);
-	pid = sdc_pid(sd, "root/jobs/2");
+	pid = sd_pid(sd, "root/jobs/2");
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	EXPECT(sd, "exited root/jobs/2 signal=KILL class=abnormal "
 	    "by_supervisor=false", "started root/jobs/2");
-	assert_int_not_equal(sdc_pid(sd, "root/jobs/2"), pid);
+	assert_int_not_equal(sd_pid(sd, "root/jobs/2"), pid);
 	assert_args(sd, "2", "C\n");
 
 	/* Stopped by the operator: stays; deleted: its id is not reused. */
-	assert_int_equal(sd_ctl(sd, NULL, "stop root/jobs/3"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "stop", "root/jobs/3",
+	    (char *)NULL), 0);
 	EXPECT(sd, STOPPED("root/jobs/3"));
 	assert_state(sd, "root/jobs/3", "stopped");
-	assert_int_not_equal(sd_ctl(sd, NULL, "delete-child root/jobs/2"), 0);
-	assert_int_equal(sd_ctl(sd, NULL, "delete-child root/jobs/3"), 0);
+	assert_int_not_equal(sd_ctl(sd, NULL, "delete-child", "root/jobs/2",
+	    (char *)NULL), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "delete-child", "root/jobs/3",
+	    (char *)NULL), 0);
 	assert_state(sd, "root/jobs/3", NULL);
 	start_child(sd, "D", "root/jobs/4");
 	EXPECT(sd, "started root/jobs/4");
 	assert_args(sd, "4", "D\n");
 
 	/* Stopping the supervisor stops every instance, all at once. */
-	assert_int_equal(sd_ctl(sd, NULL, "stop root/jobs"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "stop", "root/jobs",
+	    (char *)NULL), 0);
 	EXPECT_ANY(sd, STOPPED("root/jobs/1"), STOPPED("root/jobs/2"),
 	    STOPPED("root/jobs/4"));
 	EXPECT(sd, JOBS_STOPPED);
@@ -196,7 +192,8 @@ test_ids_args_restart_delete(void **state)
 	assert_state(sd, "root/jobs/1", NULL);
 
 	/* Started again: no instances, and still no id reused. */
-	assert_int_equal(sd_ctl(sd, NULL, "start root/jobs"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "start", "root/jobs",
+	    (char *)NULL), 0);
 	EXPECT(sd, "started root/jobs");
 	start_child(sd, "E", "root/jobs/5");
 	EXPECT(sd, "started root/jobs/5");
@@ -204,7 +201,7 @@ test_ids_args_restart_delete(void **state)
 	EXPECT(sd, "started root/jobs/6");
 
 	/* Shutdown stops them all too. */
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT_ANY(sd, STOPPED("root/jobs/5"), STOPPED("root/jobs/6"));
 	EXPECT(sd, JOBS_STOPPED, "shutdown root reason=shutdown");
@@ -227,11 +224,11 @@ main(void)
 			memset(&tests[n], 0, sizeof(tests[n]));
 			tests[n].name = names[n];
 			tests[n].test_func = test_matrix;
-			tests[n].setup_func = sdc_setup;
-			tests[n].teardown_func = sdc_teardown;
+			tests[n].setup_func = sd_setup;
+			tests[n].teardown_func = sd_teardown;
 			tests[n].initial_state = &cases[n];
 		}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(
-	    test_ids_args_restart_delete, sdc_setup, sdc_teardown);
+	    test_ids_args_restart_delete, sd_setup, sd_teardown);
 	return _cmocka_run_group_tests("test_sd_simple", tests, n, NULL, NULL);
 }

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "sdcheck.h"
+#include "sdtest.h"
 
 #define SLEEPER(id) \
 	"{ \"id\": \"" id "\", \"argv\": [\"/bin/sleep\", \"1000\"] }"
@@ -28,22 +28,6 @@
  * once the test creates `go'. */
 #define GATE(id) "{ \"id\": \"" id "\", \"ready\": \"notify\", \"argv\": " \
 	"[\"%s\", \"-f\", \"up\", \"-w\", \"go\", \"-n\"] }"
-
-static void
-assert_state(struct sd *sd, const char *path, const char *want)
-{
-	char *st = sdc_state(sd, path);
-
-	assert_non_null(st);
-	assert_string_equal(st, want);
-	free(st);
-}
-
-static double
-ts_of(json_t *e)
-{
-	return json_number_value(json_object_get(e, "ts"));
-}
 
 /*
  * Each child starts only once the one before it is ready: a counter
@@ -60,8 +44,8 @@ test_start_waits_for_ready(void **state)
 	sd_config(sd, "{ \"children\": [ { \"id\": \"db\", \"ready\": "
 	    "\"notify\", \"argv\": [\"counter\", \"--name\", \"db\"] }, "
 	    "{ \"id\": \"sub\", \"children\": [ " GATE("gate") " ] }, "
-	    SLEEPER("web") " ] }", sdc_child());
-	assert_int_equal(sdc_start_gated(sd, "up"), 0);
+	    SLEEPER("web") " ] }", sd_child());
+	assert_int_equal(sd_start_gated(sd, "up"), 0);
 	EXPECT(sd, "started root/db", "ready root/db", "started root/sub/gate");
 	assert_null(sd_find(sd, "ready", "root/sub/gate"));
 	assert_null(sd_find(sd, "started", "root/sub"));
@@ -70,10 +54,10 @@ test_start_waits_for_ready(void **state)
 	assert_state(sd, "root", "starting");
 	assert_state(sd, "root/sub", "starting");
 	assert_state(sd, "root/sub/gate", "starting");
-	sdc_touch(sd, "go");
+	sd_go(sd);
 	EXPECT(sd, "ready root/sub/gate", "started root/sub",
 	    "started root/web", "started root");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/web"), STOPPED("root/sub/gate"),
 	    "exited root/sub class=normal by_supervisor=true");
@@ -95,16 +79,16 @@ test_start_crash_during_start(void **state)
 	struct sd *sd = *state;
 
 	sd_config(sd, "{ \"children\": [ " SLEEPER("a") ", " GATE("gate")
-	    ", " SLEEPER("c") " ] }", sdc_child());
-	assert_int_equal(sdc_start_gated(sd, "up"), 0);
+	    ", " SLEEPER("c") " ] }", sd_child());
+	assert_int_equal(sd_start_gated(sd, "up"), 0);
 	EXPECT(sd, "started root/a", "started root/gate");
-	assert_int_equal(kill(sdc_pid(sd, "root/a"), SIGKILL), 0);
+	assert_int_equal(kill(sd_pid(sd, "root/a"), SIGKILL), 0);
 	EXPECT(sd, KILLED("root/a"));
 	assert_state(sd, "root/a", "restarting");
-	sdc_touch(sd, "go");
+	sd_go(sd);
 	EXPECT(sd, "ready root/gate", "started root/c", "started root",
 	    "started root/a");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/c"), STOPPED("root/gate"), STOPPED("root/a"),
 	    "shutdown root reason=shutdown");
@@ -125,13 +109,13 @@ test_start_execve_error_at_boot(void **state)
 	sd_config(sd, "{ \"children\": [ { \"id\": \"a\", \"ready\": "
 	    "\"notify\", \"argv\": [\"%s\", \"-f\", \"a\", \"-n\"] }, "
 	    "{ \"id\": \"bad\", \"argv\": [\"/nonexistent/program\"] }, "
-	    SLEEPER("c") " ] }", sdc_child());
-	assert_int_equal(sdc_start_logged(sd), -1);
+	    SLEEPER("c") " ] }", sd_child());
+	assert_int_equal(sd_start(sd, &(struct sd_opts){ .log = 1 }), -1);
 	assert_int_equal(sd_wait_exit(sd), 1);
 	assert_non_null(s = sd_read_file(sd, "a"));
-	sdc_track((pid_t)strtol(s, NULL, 10));
+	sd_track((pid_t)strtol(s, NULL, 10));
 	free(s);
-	assert_non_null(log = sdc_log(sd));
+	assert_non_null(log = sd_log(sd));
 	assert_non_null(strstr(log, "root/bad"));
 	assert_non_null(strstr(log, "execve: No such file or directory"));
 	assert_null(strstr(log, "root/c: started"));
@@ -150,10 +134,10 @@ test_start_error_stops_started_in_reverse(void **state)
 
 	sd_config(sd, "{ \"children\": [ " SLEEPER("a") ", " GATE("gate")
 	    ", { \"id\": \"bad\", \"argv\": [\"no-such-program-here\"] }, "
-	    SLEEPER("c") " ] }", sdc_child());
-	assert_int_equal(sdc_start_gated(sd, "up"), 0);
+	    SLEEPER("c") " ] }", sd_child());
+	assert_int_equal(sd_start_gated(sd, "up"), 0);
 	EXPECT(sd, "started root/a", "started root/gate");
-	sdc_touch(sd, "go");
+	sd_go(sd);
 	assert_int_equal(sd_wait_exit(sd), 1);
 	EXPECT(sd, "ready root/gate",
 	    "start_error root/bad error~execve error~no-such-program-here",
@@ -176,11 +160,11 @@ test_start_error_nested(void **state)
 	sd_config(sd, "{ \"children\": [ " SLEEPER("a") ", { \"id\": \"sub\","
 	    " \"children\": [ " SLEEPER("b") ", " GATE("gate") ", { \"id\": "
 	    "\"bad\", \"argv\": [\"/nonexistent/program\"] }, " SLEEPER("d")
-	    " ] }, " SLEEPER("c") " ] }", sdc_child());
-	assert_int_equal(sdc_start_gated(sd, "up"), 0);
+	    " ] }, " SLEEPER("c") " ] }", sd_child());
+	assert_int_equal(sd_start_gated(sd, "up"), 0);
 	EXPECT(sd, "started root/a", "started root/sub/b",
 	    "started root/sub/gate");
-	sdc_touch(sd, "go");
+	sd_go(sd);
 	assert_int_equal(sd_wait_exit(sd), 1);
 	EXPECT(sd, "ready root/sub/gate",
 	    "start_error root/sub/bad error~execve",
@@ -208,10 +192,10 @@ test_start_timeout_at_boot(void **state)
 	sd_config(sd, "{ \"children\": [ " GATE("gate") ", { \"id\": "
 	    "\"mute\", \"ready\": \"notify\", \"start_timeout\": 700, "
 	    "\"argv\": [\"/bin/sleep\", \"1000\"] }, " SLEEPER("c") " ] }",
-	    sdc_child());
-	assert_int_equal(sdc_start_gated(sd, "up"), 0);
+	    sd_child());
+	assert_int_equal(sd_start_gated(sd, "up"), 0);
 	EXPECT(sd, "started root/gate");
-	sdc_touch(sd, "go");
+	sd_go(sd);
 	assert_int_equal(sd_wait_exit(sd), 1);
 	EXPECT(sd, "ready root/gate", "started root/mute");
 	started = json_incref(sd_find(sd, "started", "root/mute"));
@@ -220,17 +204,17 @@ test_start_timeout_at_boot(void **state)
 	    STOPPED("root/gate"));
 	EXPECT_END(sd);
 	if (strcmp(sd_str(err, "event"), "start_error") != 0)
-		sdc_dump(sd);
+		sd_dump(sd);
 	assert_string_equal(sd_str(err, "event"), "start_error");
 	assert_string_equal(sd_str(err, "path"), "root/mute");
 	assert_non_null(strstr(sd_str(err, "error"), "start_timeout"));
-	waited = ts_of(err) - ts_of(started);
+	waited = ev_ts(err) - ev_ts(started);
 	json_decref(started);
 	assert_true(waited >= 0.69);
 	assert_true(waited < 0.7 + SD_TIMEOUT / 1000.0);
 	assert_null(sd_find(sd, "started", "root/c"));
 	/* It says which child failed and why. */
-	assert_non_null(log = sdc_log(sd));
+	assert_non_null(log = sd_log(sd));
 	assert_non_null(strstr(log, "start failed: child root/mute: "
 	    "start_timeout"));
 	free(log);
@@ -247,10 +231,10 @@ test_start_exit_before_ready(void **state)
 
 	sd_config(sd, "{ \"children\": [ " GATE("gate") ", { \"id\": "
 	    "\"quitter\", \"ready\": \"notify\", \"argv\": [\"%s\", \"-x\", "
-	    "\"0\"] } ] }", sdc_child(), sdc_child());
-	assert_int_equal(sdc_start_gated(sd, "up"), 0);
+	    "\"0\"] } ] }", sd_child(), sd_child());
+	assert_int_equal(sd_start_gated(sd, "up"), 0);
 	EXPECT(sd, "started root/gate");
-	sdc_touch(sd, "go");
+	sd_go(sd);
 	assert_int_equal(sd_wait_exit(sd), 1);
 	EXPECT(sd, "ready root/gate", "started root/quitter",
 	    "exited root/quitter code=0 class=abnormal by_supervisor=false",
@@ -280,7 +264,7 @@ test_start_error_during_restart(void **state)
 	EXPECT(sd, "started root/a", "started root/w", "started root/b",
 	    "started root");
 	assert_int_equal(chmod(sd_file(sd, "prog"), 0644), 0);
-	kill(sdc_pid(sd, "root/w"), SIGKILL);
+	kill(sd_pid(sd, "root/w"), SIGKILL);
 	assert_int_equal(sd_wait_exit(sd), 1);
 	EXPECT(sd, KILLED("root/w"),
 	    "start_error root/w error~execve error~Permission",
@@ -306,11 +290,11 @@ test_start_timeout_during_restart(void **state)
 	    "\"transient\", \"intensity\": 2, \"period\": 60, \"children\": "
 	    "[ { \"id\": \"w\", \"ready\": \"notify\", \"start_timeout\": 300,"
 	    " \"argv\": [\"%s\", \"-n\", \"-o\", \"once\"] } ] }, "
-	    SLEEPER("other") " ] }", sdc_child());
+	    SLEEPER("other") " ] }", sd_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/sub/w", "ready root/sub/w",
 	    "started root/sub", "started root/other", "started root");
-	kill(sdc_pid(sd, "root/sub/w"), SIGKILL);
+	kill(sd_pid(sd, "root/sub/w"), SIGKILL);
 	EXPECT(sd, KILLED("root/sub/w"),
 	    "started root/sub/w", "start_error root/sub/w error~start_timeout",
 	    "exited root/sub/w signal=KILL class=abnormal",
@@ -320,17 +304,17 @@ test_start_timeout_during_restart(void **state)
 	    "exited root/sub class=normal by_supervisor=false");
 	assert_state(sd, "root/other", "running");
 	/* Its last exit says why: start_timeout, not the SIGKILL. */
-	assert_non_null(n = sdc_node(sd, "root/sub/w"));
+	assert_non_null(n = sd_node(sd, "root/sub/w"));
 	assert_non_null(strstr(sd_str(json_object_get(n, "last_exit"),
 	    "error"), "start_timeout"));
 	json_decref(n);
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/other"), "shutdown root reason=shutdown");
 	EXPECT_END(sd);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, sdc_setup, sdc_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, sd_setup, sd_teardown)
 
 int
 main(void)

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "sdcheck.h"
+#include "sdtest.h"
 
 #define SLEEPER(id) \
 	"{ \"id\": \"" id "\", \"argv\": [\"/bin/sleep\", \"1000\"] }"
@@ -57,7 +57,7 @@ static void
 end_child(struct sd *sd, const char *p, const struct trigger *t)
 {
 	char exp[200];
-	pid_t pid = sdc_pid(sd, p);
+	pid_t pid = sd_pid(sd, p);
 
 	assert_true(pid > 0);
 	assert_int_equal(kill(pid, t->signo), 0);
@@ -65,22 +65,6 @@ end_child(struct sd *sd, const char *p, const struct trigger *t)
 	    "by_supervisor=false", p, (int)pid, t->how,
 	    t->normal ? "normal" : "abnormal");
 	EXPECT(sd, exp);
-}
-
-static void
-assert_state(struct sd *sd, const char *path, const char *want)
-{
-	char *st = sdc_state(sd, path);
-
-	if (want == NULL) {
-		if (st != NULL)
-			fprintf(stderr, "%s: %s, expected gone\n", path, st);
-		assert_null(st);
-		return;
-	}
-	assert_non_null(st);
-	assert_string_equal(st, want);
-	free(st);
 }
 
 /*
@@ -91,7 +75,7 @@ assert_state(struct sd *sd, const char *path, const char *want)
 static void
 test_matrix(void **state)
 {
-	const struct mcase *mc = sdc_param(state);
+	const struct mcase *mc = sd_param(state);
 	const struct trigger *t = mc->trig;
 	struct sd *sd = *state;
 	int restart;
@@ -101,11 +85,11 @@ test_matrix(void **state)
 	    "\"period\": 60, \"children\": [ " SLEEPER("a") ", { \"id\": \"b\","
 	    " \"argv\": [\"%s\", \"-n\"], \"ready\": \"notify\","
 	    " \"restart\": \"%s\" }, " SLEEPER("c") ", " SLEEPER("d") " ] }",
-	    mc->strategy, sdc_child(), mc->restart);
+	    mc->strategy, sd_child(), mc->restart);
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/a", "started root/b", "ready root/b",
 	    "started root/c", "started root/d", "started root");
-	old = sdc_pid(sd, "root/b");
+	old = sd_pid(sd, "root/b");
 	end_child(sd, "root/b", t);
 
 	restart = strcmp(mc->restart, "permanent") == 0 ||
@@ -121,7 +105,7 @@ test_matrix(void **state)
 		    "started root/b", "ready root/b", "started root/c",
 		    "started root/d");
 	if (restart)
-		assert_int_not_equal(sdc_pid(sd, "root/b"), old);
+		assert_int_not_equal(sd_pid(sd, "root/b"), old);
 
 	/* Not restarted: stopped, or gone when temporary; others run. */
 	assert_state(sd, "root/b", restart ? "running" :
@@ -131,7 +115,7 @@ test_matrix(void **state)
 	assert_state(sd, "root/d", "running");
 
 	/* Nothing else moved: the next events are the shutdown's. */
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/d"), STOPPED("root/c"));
 	if (restart)
@@ -153,7 +137,7 @@ test_one_for_all_restarts_ended_transient(void **state)
 	    " \"period\": 60, \"children\": [ " SLEEPER("a") ", "
 	    "{ \"id\": \"t\", \"argv\": [\"%s\", \"-n\"], \"ready\": "
 	    "\"notify\", \"restart\": \"transient\" }, " SLEEPER("c") " ] }",
-	    sdc_child());
+	    sd_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/a", "started root/t", "ready root/t",
 	    "started root/c", "started root");
@@ -164,7 +148,7 @@ test_one_for_all_restarts_ended_transient(void **state)
 	EXPECT(sd, STOPPED("root/a"), "started root/a", "started root/t",
 	    "ready root/t", "started root/c");
 	assert_state(sd, "root/t", "running");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/c"), STOPPED("root/t"), STOPPED("root/a"),
 	    "shutdown root reason=shutdown");
@@ -192,7 +176,7 @@ test_one_for_all_removes_temporary(void **state)
 	assert_state(sd, "root/tmp", NULL);
 	assert_state(sd, "root/a", "running");
 	assert_state(sd, "root/c", "running");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/c"), STOPPED("root/a"),
 	    "shutdown root reason=shutdown");
@@ -216,7 +200,7 @@ test_rest_for_one_order(void **state)
 	    "{ \"id\": \"t\", \"argv\": [\"%s\", \"-n\"], \"ready\": "
 	    "\"notify\", \"restart\": \"transient\" }, "
 	    SLEEPER_R("tmp2", "temporary") ", "
-	    SLEEPER("e") " ] }", sdc_child());
+	    SLEEPER("e") " ] }", sd_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/a", "started root/tmp1", "started root/b",
 	    "started root/t", "ready root/t", "started root/tmp2",
@@ -228,7 +212,7 @@ test_rest_for_one_order(void **state)
 	assert_state(sd, "root/tmp2", NULL);
 	assert_state(sd, "root/tmp1", "running");
 	assert_state(sd, "root/t", "running");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/e"), STOPPED("root/t"), STOPPED("root/b"),
 	    STOPPED("root/tmp1"), STOPPED("root/a"),
@@ -246,14 +230,14 @@ test_normal_exit_codes(void **state)
 	    " \"period\": 60, \"children\": [ " SLEEPER("a") ", "
 	    "{ \"id\": \"t\", \"argv\": [\"%s\", \"-n\"], \"ready\": "
 	    "\"notify\", \"restart\": \"transient\", "
-	    "\"normal_exit_codes\": [0, 1] } ] }", sdc_child());
+	    "\"normal_exit_codes\": [0, 1] } ] }", sd_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/a", "started root/t", "ready root/t",
 	    "started root");
-	kill(sdc_pid(sd, "root/t"), SIGUSR1);
+	kill(sd_pid(sd, "root/t"), SIGUSR1);
 	EXPECT(sd, "exited root/t code=1 class=normal by_supervisor=false");
 	assert_state(sd, "root/t", "stopped");
-	assert_int_equal(sd_ctl(sd, NULL, "shutdown"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, STOPPED("root/a"), "shutdown root reason=shutdown");
 	EXPECT_END(sd);
@@ -269,7 +253,7 @@ kill_stubborn(struct sd *sd, const char *p)
 {
 	char exp[160];
 
-	assert_int_equal(kill(sdc_pid(sd, p), SIGKILL), 0);
+	assert_int_equal(kill(sd_pid(sd, p), SIGKILL), 0);
 	snprintf(exp, sizeof(exp), "exited %s signal=KILL class=abnormal "
 	    "by_supervisor=true", p);
 	EXPECT(sd, exp);
@@ -288,7 +272,7 @@ test_one_for_all_crash_while_restarting(void **state)
 	sd_config(sd, "{ \"strategy\": \"one_for_all\", \"intensity\": 1,"
 	    " \"period\": 60, \"children\": [ " SLEEPER("a") ", "
 	    STUBBORN("x") ", " SLEEPER("b") ", " SLEEPER("c") " ] }",
-	    sdc_child());
+	    sd_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/a", "started root/x", "ready root/x",
 	    "started root/b", "started root/c", "started root");
@@ -321,17 +305,18 @@ test_one_for_one_crash_waits_while_busy(void **state)
 	json_t *n;
 
 	sd_config(sd, "{ \"intensity\": 5, \"period\": 60, \"children\": [ "
-	    STUBBORN("x") ", " SLEEPER("y") " ] }", sdc_child());
+	    STUBBORN("x") ", " SLEEPER("y") " ] }", sd_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/x", "ready root/x", "started root/y",
 	    "started root");
 	/* The restart stops x, which ignores SIGTERM: root is busy. */
-	assert_int_equal(sd_ctl(sd, NULL, "restart root/x"), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "restart", "root/x",
+	    (char *)NULL), 0);
 	end_child(sd, "root/y", &triggers[3]);
 	assert_state(sd, "root/y", "restarting");
 	kill_stubborn(sd, "root/x");
 	EXPECT(sd, "started root/x", "ready root/x", "started root/y");
-	assert_non_null(n = sdc_node(sd, "root/y"));
+	assert_non_null(n = sd_node(sd, "root/y"));
 	assert_string_equal(sd_str(n, "state"), "running");
 	assert_int_equal(sd_int(n, "restarts"), 1);
 	json_decref(n);
@@ -343,7 +328,7 @@ test_one_for_one_crash_waits_while_busy(void **state)
 	EXPECT_END(sd);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, sdc_setup, sdc_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, sd_setup, sd_teardown)
 
 int
 main(void)
@@ -371,8 +356,8 @@ main(void)
 				memset(&tests[n], 0, sizeof(tests[n]));
 				tests[n].name = names[n];
 				tests[n].test_func = test_matrix;
-				tests[n].setup_func = sdc_setup;
-				tests[n].teardown_func = sdc_teardown;
+				tests[n].setup_func = sd_setup;
+				tests[n].teardown_func = sd_teardown;
 				tests[n].initial_state = &cases[n];
 			}
 	for (k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)

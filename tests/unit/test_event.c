@@ -6,17 +6,12 @@
  * a call on a connection is answered after its SUBSCRIBE was handled,
  * and a pipe's EOF says when a child is gone.
  */
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <limits.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -26,204 +21,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "msg.h"
+#include "fixture.h"
 
-#define BOUND_MS	10000	/* upper bound for what must happen soon */
-#define MAX_KIDS	8
 #define WATCHDOG_S	300	/* a hung test dies (SIGALRM), never hangs */
 
-/* ---------------------------------------------------------------- */
-/* Fixture: a private run directory, a notify socket, child processes. */
-
-struct kid {
-	pid_t	pid;
-	int	death;		/* read end; EOF once the child is gone */
-};
-
-struct fx {
-	char		dir[64];
-	char		notify[128];
-	int		nfd;
-	struct kid	kids[MAX_KIDS];
-	size_t		nkids;
-};
-
-/* putenv() with our own buffers: setenv() leaks in valgrind's eyes. */
-static char env_rundir[128], env_notify[160];
-static int keep_fd = -1;	/* a descriptor the next child keeps */
-
-#define ENV_SET(buf, name, value) do {					\
-	snprintf((buf), sizeof(buf), "%s=%s", (name), (value));	\
-	putenv((buf));							\
-} while (0)
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
+/* fx_setup, and a write to a peer that left fails instead of killing us. */
 static int
 setup(void **state)
 {
-	struct sockaddr_un sun;
-	struct fx *fx;
-
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	strlcpy(fx->dir, "/tmp/test_event.XXXXXX", sizeof(fx->dir));
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
-	ENV_SET(env_rundir, "MSG_RUNDIR", fx->dir);
-	unsetenv("NOTIFY_SOCKET");
-	snprintf(fx->notify, sizeof(fx->notify), "%s/notify", fx->dir);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strlcpy(sun.sun_path, fx->notify, sizeof(sun.sun_path));
-	fx->nfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fx->nfd == -1 ||
-	    bind(fx->nfd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+	if (fx_setup(state) == -1)
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
-	*state = fx;
 	alarm(WATCHDOG_S);
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	size_t i;
-
-	alarm(0);
-	for (i = 0; i < fx->nkids; i++) {
-		kill(fx->kids[i].pid, SIGKILL);
-		waitpid(fx->kids[i].pid, NULL, 0);
-		close(fx->kids[i].death);
-	}
-	close(fx->nfd);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	unsetenv("MSG_RUNDIR");
-	free(fx);
-	return 0;
-}
-
-/* Fork; the child closes what it inherited and returns fn(arg) as status. */
-static pid_t
-spawn(struct fx *fx, int (*fn)(struct fx *, void *), void *arg)
-{
-	pid_t pid, parent = getpid();
-	int p[2], fd;
-
-	assert_true(fx->nkids < MAX_KIDS);
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_int_not_equal(pid, -1);
-	if (pid == 0) {
-		/* Die with the test; never hold its stdout (the TAP driver
-		 * waits for EOF there). */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
-			_exit(99);
-		if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
-			dup2(fd, STDOUT_FILENO);
-			close(fd);
-		}
-		/* Inherited client sockets would keep peers alive. */
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != p[1] && fd != keep_fd)
-				close(fd);
-		fx->nfd = -1;
-		ENV_SET(env_notify, "NOTIFY_SOCKET", fx->notify);
-		_exit(fn(fx, arg));
-	}
-	close(p[1]);
-	keep_fd = -1;
-	fx->kids[fx->nkids].pid = pid;
-	fx->kids[fx->nkids].death = p[0];
-	fx->nkids++;
-	return pid;
-}
-
-/* Wait (bounded) for a child to end; returns its wait status or -1. */
-static int
-reap(struct fx *fx, pid_t pid, int timeout_ms)
-{
-	struct pollfd pfd;
-	size_t i;
-	int st;
-
-	for (i = 0; i < fx->nkids; i++)
-		if (fx->kids[i].pid == pid)
-			break;
-	assert_true(i < fx->nkids);
-	pfd.fd = fx->kids[i].death;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, timeout_ms) != 1)
-		return -1;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	close(fx->kids[i].death);
-	fx->kids[i] = fx->kids[--fx->nkids];
-	return st;
-}
-
-/* The child's READY=1, or fail if it died or stayed silent. */
-static void
-wait_ready(struct fx *fx, pid_t pid)
-{
-	struct pollfd pfd[2];
-	char buf[256];
-	ssize_t n;
-	size_t i;
-
-	for (i = 0; i < fx->nkids; i++)
-		if (fx->kids[i].pid == pid)
-			break;
-	assert_true(i < fx->nkids);
-	pfd[0].fd = fx->nfd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = fx->kids[i].death;
-	pfd[1].events = POLLIN;
-	assert_true(poll(pfd, 2, BOUND_MS) > 0);
-	if (!(pfd[0].revents & POLLIN))
-		fail_msg("child %d died before READY=1", (int)pid);
-	n = recv(fx->nfd, buf, sizeof(buf) - 1, 0);
-	assert_true(n > 0);
-	buf[n] = '\0';
-	assert_non_null(strstr(buf, "READY=1"));
-}
-
-/* SIGTERM, and the child must exit 0 within the bound. */
-static void
-stop(struct fx *fx, pid_t pid)
-{
-	int st;
-
-	assert_int_equal(kill(pid, SIGTERM), 0);
-	st = reap(fx, pid, BOUND_MS);
-	if (st == -1)
-		fail_msg("child %d ignored SIGTERM", (int)pid);
-	if (WIFSIGNALED(st))
-		fail_msg("child %d killed by signal %d", (int)pid,
-		    WTERMSIG(st));
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---------------------------------------------------------------- */
@@ -319,33 +135,14 @@ mgr_main(struct fx *fx, void *arg)
 	return 0;
 }
 
-static pid_t
-start_mgr(struct fx *fx, struct mgr_conf *conf)
-{
-	pid_t pid = spawn(fx, mgr_main, conf);
-
-	wait_ready(fx, pid);
-	return pid;
-}
-
 /* ---------------------------------------------------------------- */
 /* Client helpers. */
-
-static struct msg_client *
-connect_ok(const char *name)
-{
-	struct msg_client *c = msg_connect(name, BOUND_MS);
-
-	if (c == NULL)
-		fail_msg("msg_connect %s: %s", name, strerror(errno));
-	return c;
-}
 
 /* Subscribe, and know it is in place: a call is handled after it. */
 static struct msg_client *
 subscriber(const char *name, const char *prefix)
 {
-	struct msg_client *c = connect_ok(name);
+	struct msg_client *c = fx_connect(name);
 	struct msg_message m;
 
 	assert_int_equal(msg_subscribe(c, prefix), MSG_OK);
@@ -517,11 +314,11 @@ test_prefixes_in_order(void **state)
 	pid_t pid;
 	int i;
 
-	pid = start_mgr(fx, &conf);
+	pid = fx_start(fx, mgr_main, &conf);
 	a = subscriber("em", "a.");
 	b = subscriber("em", "b.");
 	all = subscriber("em", "");
-	p = connect_ok("em");
+	p = fx_connect("em");
 	for (i = 0; i < 300; i++) {
 		snprintf(topic, sizeof(topic), "%s.%d", i % 3 == 0 ? "a" :
 		    i % 3 == 1 ? "b" : "c", i);
@@ -563,7 +360,7 @@ test_prefixes_in_order(void **state)
 	msg_close(b);
 	msg_close(all);
 	msg_close(p);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* Once msg_publish_sync returns, the event is in the subscriber's socket. */
@@ -579,10 +376,10 @@ test_sync_delivered(void **state)
 	pid_t pid;
 	int i;
 
-	pid = start_mgr(fx, &conf);
+	pid = fx_start(fx, mgr_main, &conf);
 	s1 = subscriber("em", "t.");
 	s2 = subscriber("em", "t.x");
-	p = connect_ok("em");
+	p = fx_connect("em");
 	for (i = 0; i < 200; i++) {
 		snprintf(data, sizeof(data), "%d", i);
 		assert_int_equal(msg_publish_sync(p, "t.x", MSG_F_JSON, data,
@@ -622,7 +419,7 @@ test_sync_delivered(void **state)
 	msg_close(s1);
 	msg_close(s2);
 	msg_close(p);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* A sync publish to a subscriber that is behind waits until it caught up. */
@@ -654,14 +451,14 @@ test_sync_waits_for_slow(void **state)
 	pid_t pid, kid;
 	char st;
 
-	pid = start_mgr(fx, &conf);
+	pid = fx_start(fx, mgr_main, &conf);
 	s = subscriber("em", "s.");
-	p = connect_ok("em");
+	p = fx_connect("em");
 	n = congest(p, p, getpid(), 0, "s.big");
 
 	assert_int_equal(pipe2(pp, O_CLOEXEC), 0);
-	keep_fd = pp[1];
-	kid = spawn(fx, sync_publisher, &pp[1]);
+	fx->keep_fd = pp[1];
+	kid = fx_spawn(fx, sync_publisher, &pp[1]);
 	close(pp[1]);
 	pfd.fd = pp[0];
 	pfd.events = POLLIN;
@@ -689,11 +486,11 @@ test_sync_waits_for_slow(void **state)
 	}
 	assert_int_equal(got, n);
 	expect_nothing(s);
-	assert_int_equal(reap(fx, kid, BOUND_MS), 0);
+	assert_int_equal(fx_reap(fx, kid, BOUND_MS), 0);
 	close(pp[0]);
 	msg_close(s);
 	msg_close(p);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* A subscriber that dies is dropped, and a sync publish waiting for it ends. */
@@ -731,12 +528,12 @@ test_dead_subscriber(void **state)
 	pid_t pid, kid;
 	char c;
 
-	pid = start_mgr(fx, &conf);
+	pid = fx_start(fx, mgr_main, &conf);
 	other = subscriber("em", "d.s");	/* not d.big: it stays idle */
-	p = connect_ok("em");
+	p = fx_connect("em");
 	assert_int_equal(pipe2(pp, O_CLOEXEC), 0);
-	keep_fd = pp[1];
-	kid = spawn(fx, sub_child, &pp[1]);
+	fx->keep_fd = pp[1];
+	kid = fx_spawn(fx, sub_child, &pp[1]);
 	close(pp[1]);
 	assert_int_equal(read(pp[0], &c, 1), 1);
 	close(pp[0]);
@@ -755,18 +552,18 @@ test_dead_subscriber(void **state)
 	/* SIGKILL: the manager drops it, settles the sync publish ("gone")
 	 * and forgets it. */
 	assert_int_equal(kill(kid, SIGKILL), 0);
-	assert_int_equal(WTERMSIG(reap(fx, kid, BOUND_MS)), SIGKILL);
+	assert_int_equal(WTERMSIG(fx_reap(fx, kid, BOUND_MS)), SIGKILL);
 	assert_int_equal(msg_recv(p, BOUND_MS, &m), MSG_OK);
 	assert_int_equal(m.kind, MSG_REPLY);
 	assert_int_equal(m.id, id);
 	expect_counts(msg_json(&m, NULL, 0), 2, 1, 0, 1);
-	deadline = now_ms() + BOUND_MS;
+	deadline = fx_now_ms() + BOUND_MS;
 	for (;;) {
 		all = stats(p);
 		if (stats_of(all, kid, 0) == NULL)
 			break;
 		json_decref(all);
-		assert_true(now_ms() < deadline);
+		assert_true(fx_now_ms() < deadline);
 		poll(NULL, 0, 10);
 	}
 	assert_int_equal(json_array_size(all), 1);	/* only "other" */
@@ -777,7 +574,7 @@ test_dead_subscriber(void **state)
 	expect_event(other, 0, "d.sync2", "y");
 	msg_close(other);
 	msg_close(p);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /*
@@ -794,7 +591,7 @@ flood(struct msg_client *p, struct msg_client *fast)
 {
 	struct msg_message m;
 	char data[FLOOD_DATA], topic[32];
-	uint64_t t0 = now_ms();
+	uint64_t t0 = fx_now_ms();
 	uint32_t seq;
 	int i, j;
 
@@ -815,7 +612,7 @@ flood(struct msg_client *p, struct msg_client *fast)
 			assert_int_equal(seq, j);
 		}
 	}
-	return now_ms() - t0;
+	return fx_now_ms() - t0;
 }
 
 static void
@@ -834,9 +631,9 @@ test_stalled_subscriber(void **state)
 	int got = 0;
 	pid_t pid;
 
-	pid = start_mgr(fx, &conf);
+	pid = fx_start(fx, mgr_main, &conf);
 	fast = subscriber("em", "f.");
-	p = connect_ok("em");
+	p = fx_connect("em");
 	alone = flood(p, fast);
 
 	slow = subscriber("em", "f.");
@@ -884,7 +681,7 @@ test_stalled_subscriber(void **state)
 	msg_close(fast);
 	msg_close(slow);
 	msg_close(p);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* Publish small events to topic until one is dropped for victim. */
@@ -925,11 +722,11 @@ test_sync_errors(void **state)
 	pid_t pid, pid2;
 	int i;
 
-	pid = start_mgr(fx, &conf);
-	pid2 = start_mgr(fx, &plain);
+	pid = fx_start(fx, mgr_main, &conf);
+	pid2 = fx_start(fx, mgr_main, &plain);
 
 	/* Malformed payloads: ERROR 2. */
-	p = connect_ok("em");
+	p = fx_connect("em");
 	assert_int_equal(msg_call(p, msg_tag("sync_publish"), 0, "ab", 2,
 	    BOUND_MS, &m), MSG_ERROR_REPLY);
 	assert_int_equal(m.tag, MSG_ERR_BAD_REQUEST);
@@ -938,13 +735,13 @@ test_sync_errors(void **state)
 	assert_int_equal(m.tag, MSG_ERR_BAD_REQUEST);
 
 	/* Not an event manager: ERROR 1, EOPNOTSUPP. */
-	q = connect_ok("plain");
+	q = fx_connect("plain");
 	errno = 0;
 	assert_int_equal(msg_publish_sync(q, "x", 0, "y", 1, BOUND_MS),
 	    MSG_ERROR_REPLY);
 	assert_int_equal(errno, EOPNOTSUPP);
 	msg_close(q);
-	stop(fx, pid2);
+	fx_stop(fx, pid2);
 
 	/* s never reads; once its queue is full, a sync publish is dropped
 	 * for it: ENOBUFS, though ok got the event. */
@@ -964,7 +761,7 @@ test_sync_errors(void **state)
 	 * wait for w, whose socket is full but whose queue has room. */
 	w = subscriber("em", "w.");
 	congest(p, p, getpid(), 2, "w.big");	/* s, ok, w */
-	q = connect_ok("em");
+	q = fx_connect("em");
 	for (i = 0; i < 256; i++) {
 		n = sync_payload(buf, 0, "w.wait", "w");
 		assert_int_equal(msg_send_call(q, msg_tag("sync_publish"), 0,
@@ -982,7 +779,7 @@ test_sync_errors(void **state)
 	msg_close(ok);
 	msg_close(w);
 	msg_close(p);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* The application's calls, casts and own events sit beside the manager's. */
@@ -997,9 +794,9 @@ test_application_hooks(void **state)
 	pid_t pid;
 	int i;
 
-	pid = start_mgr(fx, &conf);
+	pid = fx_start(fx, mgr_main, &conf);
 	s = subscriber("em", "srv.");
-	p = connect_ok("em");
+	p = fx_connect("em");
 	assert_int_equal(msg_cast(p, msg_tag("anything"), 0, NULL, 0), MSG_OK);
 	assert_int_equal(msg_call(p, msg_tag("casts"), 0, NULL, 0, BOUND_MS,
 	    &m), MSG_OK);
@@ -1029,7 +826,7 @@ test_application_hooks(void **state)
 	expect_nothing(s);
 	msg_close(s);
 	msg_close(p);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* A manager stopped while sync publishes wait frees them and exits 0. */
@@ -1046,15 +843,15 @@ test_stop_with_pending(void **state)
 	size_t n;
 	pid_t pid;
 
-	pid = start_mgr(fx, &conf);
+	pid = fx_start(fx, mgr_main, &conf);
 	s = subscriber("em", "w.");
-	p = connect_ok("em");
+	p = fx_connect("em");
 	congest(p, p, getpid(), 0, "w.big");
 	n = sync_payload(buf, 0, "w.sync", "x");
 	assert_int_equal(msg_send_call(p, msg_tag("sync_publish"), 0, buf, n,
 	    &id), MSG_OK);
 	assert_int_equal(msg_recv(p, 100, &m), MSG_TIMEOUT);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 	assert_int_equal(msg_recv(p, BOUND_MS, &m), MSG_DOWN);
 	msg_close(s);
 	msg_close(p);
@@ -1063,7 +860,7 @@ test_stop_with_pending(void **state)
 int
 main(void)
 {
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_prefixes_in_order),
 		T(test_sync_delivered),

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
@@ -32,194 +31,12 @@
 
 #include "msg.h"
 #include "msg-int.h"
+#include "fixture.h"
 
-#define BOUND_MS	10000	/* upper bound for what must happen soon */
-#define MAX_KIDS	8
 #define NOBODY		65534
-#define WATCHDOG_S	120	/* a hung test dies (SIGALRM), never hangs */
 
-/* ---------------------------------------------------------------- */
-/* Fixture: a private run directory, a notify socket, child processes. */
-
-struct kid {
-	pid_t	pid;
-	int	death;		/* read end; EOF once the child is gone */
-};
-
-struct fx {
-	char		dir[64];
-	char		notify[128];
-	int		nfd;
-	struct kid	kids[MAX_KIDS];
-	size_t		nkids;
-};
-
-/*
- * The environment goes through putenv() with buffers of our own: glibc's
- * setenv() keeps replaced values in a tree valgrind reports as "possibly
- * lost" in every forked child.
- */
+/* The test's own environment (FX_PUTENV). */
 static char env_rundir[128], env_notify[160], env_xdg[PATH_MAX + 32];
-
-#define ENV_SET(buf, name, value) do {					\
-	snprintf((buf), sizeof(buf), "%s=%s", (name), (value));	\
-	putenv((buf));							\
-} while (0)
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
-setup(void **state)
-{
-	struct sockaddr_un sun;
-	struct fx *fx;
-
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	strlcpy(fx->dir, "/tmp/test_libmsg.XXXXXX", sizeof(fx->dir));
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
-	ENV_SET(env_rundir, "MSG_RUNDIR", fx->dir);
-	unsetenv("NOTIFY_SOCKET");
-	snprintf(fx->notify, sizeof(fx->notify), "%s/notify", fx->dir);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strlcpy(sun.sun_path, fx->notify, sizeof(sun.sun_path));
-	fx->nfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fx->nfd == -1 ||
-	    bind(fx->nfd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		return -1;
-	*state = fx;
-	alarm(WATCHDOG_S);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	size_t i;
-
-	alarm(0);
-	for (i = 0; i < fx->nkids; i++) {
-		kill(fx->kids[i].pid, SIGKILL);
-		waitpid(fx->kids[i].pid, NULL, 0);
-		close(fx->kids[i].death);
-	}
-	close(fx->nfd);
-	chmod(fx->dir, 0700);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	unsetenv("MSG_RUNDIR");
-	unsetenv("NOTIFY_SOCKET");
-	free(fx);
-	return 0;
-}
-
-/* Fork; the child closes what it inherited and returns fn(arg) as status. */
-static pid_t
-spawn(struct fx *fx, int (*fn)(struct fx *, void *), void *arg)
-{
-	pid_t pid, parent = getpid();
-	int p[2], fd;
-
-	assert_true(fx->nkids < MAX_KIDS);
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_int_not_equal(pid, -1);
-	if (pid == 0) {
-		/* Die with the test, and never hold its stdout (the TAP
-		 * driver waits for EOF there): a crashed test must not hang
-		 * make check. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
-			_exit(99);
-		if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
-			dup2(fd, STDOUT_FILENO);
-			close(fd);
-		}
-		/* Inherited client sockets would keep peers alive. */
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != p[1])
-				close(fd);
-		fx->nfd = -1;
-		ENV_SET(env_notify, "NOTIFY_SOCKET", fx->notify);
-		_exit(fn(fx, arg));
-	}
-	close(p[1]);
-	fx->kids[fx->nkids].pid = pid;
-	fx->kids[fx->nkids].death = p[0];
-	fx->nkids++;
-	return pid;
-}
-
-/* Wait (bounded) for a child to end; returns its wait status or -1. */
-static int
-reap(struct fx *fx, pid_t pid, int timeout_ms)
-{
-	struct pollfd pfd;
-	size_t i;
-	int st;
-
-	for (i = 0; i < fx->nkids; i++)
-		if (fx->kids[i].pid == pid)
-			break;
-	assert_true(i < fx->nkids);
-	pfd.fd = fx->kids[i].death;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, timeout_ms) != 1)
-		return -1;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	close(fx->kids[i].death);
-	fx->kids[i] = fx->kids[--fx->nkids];
-	return st;
-}
-
-/* The child's READY=1, or fail if it died or stayed silent. */
-static void
-wait_ready(struct fx *fx, pid_t pid)
-{
-	struct pollfd pfd[2];
-	char buf[256];
-	ssize_t n;
-	size_t i;
-
-	for (i = 0; i < fx->nkids; i++)
-		if (fx->kids[i].pid == pid)
-			break;
-	assert_true(i < fx->nkids);
-	pfd[0].fd = fx->nfd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = fx->kids[i].death;
-	pfd[1].events = POLLIN;
-	assert_true(poll(pfd, 2, BOUND_MS) > 0);
-	if (!(pfd[0].revents & POLLIN))
-		fail_msg("child %d died before READY=1", (int)pid);
-	n = recv(fx->nfd, buf, sizeof(buf) - 1, 0);
-	assert_true(n > 0);
-	buf[n] = '\0';
-	assert_non_null(strstr(buf, "READY=1"));
-}
-
-/* SIGTERM, and the child must exit 0 within the bound. */
-static void
-stop(struct fx *fx, pid_t pid)
-{
-	int st;
-
-	assert_int_equal(kill(pid, SIGTERM), 0);
-	st = reap(fx, pid, BOUND_MS);
-	if (st == -1)
-		fail_msg("child %d ignored SIGTERM", (int)pid);
-	if (WIFSIGNALED(st))
-		fail_msg("child %d killed by signal %d", (int)pid,
-		    WTERMSIG(st));
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
-}
 
 static void
 sock_path(struct fx *fx, const char *name, char *buf, size_t size)
@@ -416,27 +233,8 @@ server_main(struct fx *fx, void *arg)
 	return 0;
 }
 
-static pid_t
-start_server(struct fx *fx, struct srv_conf *conf)
-{
-	pid_t pid = spawn(fx, server_main, conf);
-
-	wait_ready(fx, pid);
-	return pid;
-}
-
 /* ---------------------------------------------------------------- */
 /* Client helpers. */
-
-static struct msg_client *
-connect_ok(const char *name)
-{
-	struct msg_client *c = msg_connect(name, BOUND_MS);
-
-	if (c == NULL)
-		fail_msg("msg_connect %s: %s", name, strerror(errno));
-	return c;
-}
 
 static void
 call_ok(struct msg_client *c, const char *tag, const char *arg,
@@ -826,13 +624,13 @@ test_notify(void **state)
 
 	unsetenv("NOTIFY_SOCKET");
 	assert_int_equal(msg_ready(), 0);		/* not supervised */
-	ENV_SET(env_notify, "NOTIFY_SOCKET", "");
+	FX_PUTENV(env_notify, "NOTIFY_SOCKET", "");
 	assert_int_equal(msg_notify("READY=1"), 0);
-	ENV_SET(env_notify, "NOTIFY_SOCKET", "relative/path");
+	FX_PUTENV(env_notify, "NOTIFY_SOCKET", "relative/path");
 	assert_int_equal(msg_notify("READY=1"), -1);
 	assert_int_equal(errno, EINVAL);
 
-	ENV_SET(env_notify, "NOTIFY_SOCKET", fx->notify);
+	FX_PUTENV(env_notify, "NOTIFY_SOCKET", fx->notify);
 	assert_int_equal(msg_ready(), 1);
 	n = recv(fx->nfd, buf, sizeof(buf), MSG_DONTWAIT);
 	assert_int_equal(n, 7);
@@ -848,7 +646,7 @@ test_notify(void **state)
 	assert_int_not_equal(fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC,
 	    0), -1);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, len), 0);
-	ENV_SET(env_notify, "NOTIFY_SOCKET", name);
+	FX_PUTENV(env_notify, "NOTIFY_SOCKET", name);
 	assert_int_equal(msg_notify("STATUS=hi"), 1);
 	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 	assert_int_equal(n, 9);
@@ -960,7 +758,7 @@ test_rundir_paths(void **state)
 
 	/* The defaults without MSG_RUNDIR. */
 	unsetenv("MSG_RUNDIR");
-	ENV_SET(env_xdg, "XDG_RUNTIME_DIR", "/xdg");
+	FX_PUTENV(env_xdg, "XDG_RUNTIME_DIR", "/xdg");
 	assert_int_equal(msg_rundir(buf, sizeof(buf)), 0);
 	if (geteuid() == 0)
 		assert_string_equal(buf, "/run/supervisord");
@@ -972,9 +770,9 @@ test_rundir_paths(void **state)
 		    (unsigned)geteuid());
 		assert_string_equal(buf, want);
 	}
-	ENV_SET(env_rundir, "MSG_RUNDIR", fx->dir);
+	FX_PUTENV(env_rundir, "MSG_RUNDIR", fx->dir);
 	if (saved_xdg != NULL)
-		ENV_SET(env_xdg, "XDG_RUNTIME_DIR", saved_xdg);
+		FX_PUTENV(env_xdg, "XDG_RUNTIME_DIR", saved_xdg);
 	else
 		unsetenv("XDG_RUNTIME_DIR");
 	free(saved_xdg);
@@ -1057,8 +855,8 @@ test_call_reply(void **state)
 	char want[64];
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("calls");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("calls");
 	assert_true(msg_client_fd(c) >= 0);
 	call_ok(c, "ping", NULL, "pong");
 	/* Flags and bytes come back as sent (including NULs). */
@@ -1087,7 +885,7 @@ test_call_reply(void **state)
 	call_ok(c, "cred", NULL, want);
 	assert_int_equal(get_count(c), 0);
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 static void
@@ -1100,8 +898,8 @@ test_errors(void **state)
 	json_t *reply = NULL;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("errs");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("errs");
 	assert_int_equal(msg_call(c, msg_tag("no-such-call"), 0, NULL, 0,
 	    BOUND_MS, &m), MSG_ERROR_REPLY);
 	assert_int_equal(m.kind, MSG_ERROR);
@@ -1128,7 +926,7 @@ test_errors(void **state)
 	/* Still connected after all that. */
 	call_ok(c, "ping", NULL, "pong");
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 static void
@@ -1140,8 +938,8 @@ test_cast_order(void **state)
 	int i;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("counter");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("counter");
 	/* Frames of one connection are handled in order: no waiting. */
 	for (i = 0; i < 100; i++)
 		assert_int_equal(msg_cast(c, msg_tag("increment"), 0, NULL, 0),
@@ -1159,14 +957,14 @@ test_cast_order(void **state)
 	/* Unknown casts are dropped, never answered. */
 	assert_int_equal(msg_cast(c, msg_tag("nonsense"), 0, "x", 1), MSG_OK);
 	/* Another client sees the same state. */
-	c2 = connect_ok("counter");
+	c2 = fx_connect("counter");
 	assert_int_equal(get_count(c2), 5141);
 	assert_int_equal(get_count(c), 5141);
 	assert_int_equal(msg_recv(c, 0, &(struct msg_message){ 0 }),
 	    MSG_TIMEOUT);
 	msg_close(c2);
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 static void
@@ -1181,8 +979,8 @@ test_deferred_reply(void **state)
 	uint64_t t0;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("defer");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("defer");
 	t0 = msg__now_ms();
 	call_ok(c, "defer", "50", "deferred");
 	assert_true(msg__now_ms() - t0 >= 49);
@@ -1209,7 +1007,7 @@ test_deferred_reply(void **state)
 	assert_int_equal(seen2, 1);
 
 	/* The caller leaves before the answer: the server shrugs. */
-	c2 = connect_ok("defer");
+	c2 = fx_connect("defer");
 	assert_int_equal(msg_send_call(c2, msg_tag("defer"), 0, "30", 2, NULL),
 	    MSG_OK);
 	msg_close(c2);
@@ -1217,7 +1015,7 @@ test_deferred_reply(void **state)
 	call_ok(c, "defer", "200", "deferred");
 	call_ok(c, "ping", NULL, "pong");
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 static void
@@ -1230,8 +1028,8 @@ test_call_timeout(void **state)
 	uint64_t t0, dt;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("slow");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("slow");
 	t0 = msg__now_ms();
 	assert_int_equal(msg_call(c, msg_tag("hold"), 0, NULL, 0, 300, &m),
 	    MSG_TIMEOUT);
@@ -1249,7 +1047,7 @@ test_call_timeout(void **state)
 	call_ok(c, "release", NULL, "fresh");
 	call_ok(c, "ping", NULL, "pong");
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* SIGKILL mid-call is "down"; the next call finds the new server by name. */
@@ -1264,13 +1062,13 @@ test_down_and_reconnect(void **state)
 	pid_t pid;
 	int st;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("phoenix");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("phoenix");
 	assert_int_equal(msg_cast(c, msg_tag("increment"), 0, NULL, 0), MSG_OK);
 	assert_int_equal(get_count(c), 1);
 	assert_int_equal(msg_call(c, msg_tag("die"), 0, NULL, 0, BOUND_MS, &m),
 	    MSG_DOWN);
-	st = reap(fx, pid, BOUND_MS);
+	st = fx_reap(fx, pid, BOUND_MS);
 	assert_true(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 
 	/* Nobody there: the call waits up to its timeout for the name. */
@@ -1280,11 +1078,11 @@ test_down_and_reconnect(void **state)
 	dt = msg__now_ms() - t0;
 	assert_true(dt >= 295 && dt < 300 + BOUND_MS);
 
-	pid = start_server(fx, &conf);
+	pid = fx_start(fx, server_main, &conf);
 	call_ok(c, "ping", NULL, "pong");
 	assert_int_equal(get_count(c), 0);		/* a new server */
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* The new server is started at once; the call waits for it if need be. */
@@ -1298,17 +1096,17 @@ test_reconnect_waits_for_name(void **state)
 	pid_t pid;
 	int st;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("lazarus");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("lazarus");
 	assert_int_equal(msg_call(c, msg_tag("die"), 0, NULL, 0, BOUND_MS, &m),
 	    MSG_DOWN);
-	st = reap(fx, pid, BOUND_MS);
+	st = fx_reap(fx, pid, BOUND_MS);
 	assert_true(st != -1 && WIFSIGNALED(st));
-	pid = spawn(fx, server_main, &conf);
+	pid = fx_spawn(fx, server_main, &conf);
 	call_ok(c, "ping", NULL, "pong");
-	wait_ready(fx, pid);
+	fx_wait_ready(fx, pid);
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* An idle client whose server was restarted behind its back. */
@@ -1321,13 +1119,13 @@ test_reconnect_idle(void **state)
 	struct msg_message m;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("idle");
-	sub = connect_ok("idle");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("idle");
+	sub = fx_connect("idle");
 	assert_int_equal(msg_subscribe(sub, "r."), MSG_OK);
 	call_ok(sub, "ping", NULL, "pong");
-	stop(fx, pid);
-	pid = start_server(fx, &conf);
+	fx_stop(fx, pid);
+	pid = fx_start(fx, server_main, &conf);
 	/* Location transparency: the very next call reaches the new one. */
 	call_ok(c, "ping", NULL, "pong");
 	/* And the subscription was renewed on reconnecting. */
@@ -1342,7 +1140,7 @@ test_reconnect_idle(void **state)
 	assert_int_equal(msg_recv(sub, 0, &m), MSG_TIMEOUT);
 	msg_close(sub);
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* The server hangs up on us (msg_peer_close): down, then back. */
@@ -1355,14 +1153,14 @@ test_server_closes_peer(void **state)
 	struct msg_message m;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("rude");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("rude");
 	assert_int_equal(msg_call(c, msg_tag("closeme"), 0, NULL, 0, BOUND_MS,
 	    &m), MSG_DOWN);
 	call_ok(c, "ping", NULL, "pong");
 	assert_int_equal(call_num(c, "peers", NULL), 1);
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 static void
@@ -1380,8 +1178,8 @@ test_pipelined(void **state)
 	int i, j;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	c = connect_ok("pipe");
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("pipe");
 	memset(seen, 0, sizeof(seen));
 	memset(payload, 'p', sizeof(payload));
 	for (i = 0; i < N; i++) {
@@ -1417,7 +1215,7 @@ test_pipelined(void **state)
 	assert_memory_equal(m.data, "first", 5);
 	assert_int_equal(msg_recv(c, 0, &m), MSG_TIMEOUT);
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1472,11 +1270,11 @@ test_pubsub(void **state)
 	size_t i;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	a = connect_ok("events");
-	b = connect_ok("events");
-	c = connect_ok("events");
-	p = connect_ok("events");
+	pid = fx_start(fx, server_main, &conf);
+	a = fx_connect("events");
+	b = fx_connect("events");
+	c = fx_connect("events");
+	p = fx_connect("events");
 	assert_int_equal(msg_subscribe(a, "a."), MSG_OK);
 	assert_int_equal(msg_subscribe(b, "b"), MSG_OK);
 	assert_int_equal(msg_subscribe(b, "b"), MSG_OK);	/* once only */
@@ -1532,7 +1330,7 @@ test_pubsub(void **state)
 	msg_close(b);
 	msg_close(c);
 	msg_close(p);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* A subscriber that stops reading loses events; nobody else waits. */
@@ -1554,10 +1352,10 @@ test_slow_subscriber(void **state)
 
 	assert_non_null(data = malloc(SIZE));
 	memset(data, 'e', SIZE);
-	pid = start_server(fx, &conf);
-	fast = connect_ok("firehose");
-	slow = connect_ok("firehose");
-	p = connect_ok("firehose");
+	pid = fx_start(fx, server_main, &conf);
+	fast = fx_connect("firehose");
+	slow = fx_connect("firehose");
+	p = fx_connect("firehose");
 	assert_int_equal(msg_subscribe(fast, "big."), MSG_OK);
 	assert_int_equal(msg_subscribe(slow, "big."), MSG_OK);
 	call_ok(fast, "ping", NULL, "pong");
@@ -1618,7 +1416,7 @@ test_slow_subscriber(void **state)
 	msg_close(fast);
 	msg_close(slow);
 	msg_close(p);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1664,8 +1462,8 @@ test_protocol_errors(void **state)
 	int fd;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	good = connect_ok("strict");
+	pid = fx_start(fx, server_main, &conf);
+	good = fx_connect("strict");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		print_message("# %s\n", cases[i].what);
 		fd = raw_open(fx, "strict");
@@ -1686,7 +1484,7 @@ test_protocol_errors(void **state)
 	/* Only the good client is left on the server's books. */
 	assert_int_equal(call_num(good, "peers", NULL), 1);
 	msg_close(good);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 static void
@@ -1699,7 +1497,7 @@ test_call_id_zero(void **state)
 	int fd;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
+	pid = fx_start(fx, server_main, &conf);
 	fd = raw_open(fx, "ids");
 	raw_hello(fd);
 	raw_frame(fd, MSG_CALL, 0, msg_tag("ping"), 0, NULL, 0);
@@ -1733,7 +1531,7 @@ test_call_id_zero(void **state)
 		assert_int_equal(h.id, 9);
 	}
 	close(fd);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1791,7 +1589,7 @@ nobody_peer(struct fx *fx, void *arg)
 static void
 expect_child_ok(struct fx *fx, pid_t pid)
 {
-	int st = reap(fx, pid, BOUND_MS);
+	int st = fx_reap(fx, pid, BOUND_MS);
 
 	if (st == -1)
 		fail_msg("child %d hangs", (int)pid);
@@ -1810,17 +1608,17 @@ test_other_uid_refused(void **state)
 
 	if (geteuid() != 0)
 		skip();
-	pid = start_server(fx, &conf);
-	c = connect_ok("guarded");		/* root may */
-	expect_child_ok(fx, spawn(fx, nobody_fs, NULL));
+	pid = fx_start(fx, server_main, &conf);
+	c = fx_connect("guarded");		/* root may */
+	expect_child_ok(fx, fx_spawn(fx, nobody_fs, NULL));
 	sock_path(fx, "guarded", path, sizeof(path));
 	assert_int_equal(chmod(fx->dir, 0711), 0);
 	assert_int_equal(chmod(path, 0666), 0);
-	expect_child_ok(fx, spawn(fx, nobody_peer, NULL));
+	expect_child_ok(fx, fx_spawn(fx, nobody_peer, NULL));
 	call_ok(c, "ping", NULL, "pong");
 	assert_int_equal(call_num(c, "peers", NULL), 1);
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1837,10 +1635,10 @@ test_sigpipe(void **state)
 	int i;
 	pid_t pid;
 
-	pid = start_server(fx, &conf);
-	c2 = connect_ok("pipes");
+	pid = fx_start(fx, server_main, &conf);
+	c2 = fx_connect("pipes");
 	for (i = 0; i < 3; i++) {
-		c = connect_ok("pipes");
+		c = fx_connect("pipes");
 		/* 8 MiB: far more than a socket holds, so output queues. */
 		assert_int_equal(msg_send_call(c, msg_tag("big"), 0, "8388608",
 		    7, NULL), MSG_OK);
@@ -1851,7 +1649,7 @@ test_sigpipe(void **state)
 		call_ok(c2, "ping", NULL, "pong");
 	}
 	assert_int_equal(call_num(c2, "peers", NULL), 1);
-	stop(fx, pid);		/* exit 0: not killed by SIGPIPE */
+	fx_stop(fx, pid);		/* exit 0: not killed by SIGPIPE */
 
 	/* Our side: writing to a dead server is "down" or a wait for its
 	 * name, never a SIGPIPE (this process keeps the default action). */
@@ -1921,13 +1719,13 @@ test_client_checks_server(void **state)
 	int mode;
 	pid_t pid;
 
-	pid = spawn(fx, fake_server, NULL);
-	wait_ready(fx, pid);
+	pid = fx_spawn(fx, fake_server, NULL);
+	fx_wait_ready(fx, pid);
 	errno = 0;
 	assert_null(msg_connect("fake", BOUND_MS));
 	assert_int_equal(errno, EPROTO);
 	for (mode = FAKE_OVERSIZE; mode < FAKE_MODES; mode++) {
-		c = connect_ok("fake");
+		c = fx_connect("fake");
 		msg_client_set_max_payload(c, 1000);
 		assert_int_equal(msg_call(c, msg_tag("x"), 0, "hi", 2,
 		    BOUND_MS, &m), MSG_DOWN);
@@ -1939,7 +1737,7 @@ test_client_checks_server(void **state)
 int
 main(void)
 {
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)	cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loop_timers),
 		cmocka_unit_test(test_loop_cancel),

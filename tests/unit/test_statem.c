@@ -5,16 +5,10 @@
  * worker. Nothing sleeps longer than the timeout under test: timers are
  * ordered against a "stop" timeout, and children announce READY=1.
  */
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -26,15 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "msg.h"
+#include "fixture.h"
 
-#define BOUND_MS	10000	/* upper bound for what must happen soon */
-#define MAX_KIDS	4
 #define WATCHDOG_S	120	/* a hung test dies (SIGALRM), never hangs */
 
 enum { A, B, C, NSTATES };
@@ -331,24 +323,15 @@ info(struct tmach *t, const char *script)
 	    strlen(script)), 0);
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Run the loop until the "stop" timeout (bounded); the log says the rest. */
 static void
 run(struct tmach *t)
 {
-	uint64_t deadline = now_ms() + BOUND_MS;
+	uint64_t deadline = fx_now_ms() + BOUND_MS;
 
 	t->stopped = 0;
 	while (!t->stopped) {
-		if (now_ms() >= deadline)
+		if (fx_now_ms() >= deadline)
 			fail_msg("no stop after %d ms; log: %s", BOUND_MS,
 			    t->log);
 		assert_int_not_equal(msg_loop_run_once(t->loop, 100), -1);
@@ -706,201 +689,26 @@ test_free_pending(void **state)
 }
 
 /* ---------------------------------------------------------------- */
-/* Forked processes: a private run directory and a notify socket. */
+/* Forked processes (fixture.h); fx->data is a test machine. */
 
-struct fx {
-	struct tmach	 tm;		/* first: the tm fixtures take it */
-	char		 dir[64];
-	char		 notify[128];
-	int		 nfd;
-	struct {
-		pid_t	pid;
-		int	death;		/* EOF once the child is gone */
-	}		 kids[MAX_KIDS];
-	size_t		 nkids;
-};
-
-static char env_rundir[128], env_notify[160];
-static int child_death_fd = -1;
-
-#define ENV_SET(buf, name, value) do {					\
-	snprintf((buf), sizeof(buf), "%s=%s", (name), (value));	\
-	putenv((buf));							\
-} while (0)
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static void
+tm_free(void *t)
 {
-	return remove(path);
+	tm_teardown(&t);
 }
 
 static int
-fx_setup(void **state)
+sock_setup(void **state)
 {
-	struct sockaddr_un sun;
 	struct fx *fx;
 
-	if ((fx = calloc(1, sizeof(*fx))) == NULL ||
-	    (fx->tm.loop = msg_loop_new()) == NULL)
+	if (fx_setup(state) == -1)
 		return -1;
-	strlcpy(fx->dir, "/tmp/test_statem.XXXXXX", sizeof(fx->dir));
-	if (mkdtemp(fx->dir) == NULL)
+	fx = *state;
+	if (tm_setup(&fx->data) == -1)
 		return -1;
-	ENV_SET(env_rundir, "MSG_RUNDIR", fx->dir);
-	unsetenv("NOTIFY_SOCKET");
-	snprintf(fx->notify, sizeof(fx->notify), "%s/notify", fx->dir);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strlcpy(sun.sun_path, fx->notify, sizeof(sun.sun_path));
-	fx->nfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fx->nfd == -1 ||
-	    bind(fx->nfd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		return -1;
-	msg_set_logger(capture_log, &fx->tm);
-	*state = fx;
-	alarm(WATCHDOG_S);
+	fx->data_free = tm_free;
 	return 0;
-}
-
-static int
-fx_teardown(void **state)
-{
-	struct fx *fx = *state;
-	size_t i;
-
-	alarm(0);
-	for (i = 0; i < fx->nkids; i++) {
-		kill(fx->kids[i].pid, SIGKILL);
-		waitpid(fx->kids[i].pid, NULL, 0);
-		close(fx->kids[i].death);
-	}
-	close(fx->nfd);
-	msg_call_free(fx->tm.kept);
-	msg_statem_free(fx->tm.sm);
-	msg_loop_free(fx->tm.loop);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	unsetenv("MSG_RUNDIR");
-	unsetenv("NOTIFY_SOCKET");
-	msg_set_logger(NULL, NULL);
-	free(fx);
-	return 0;
-}
-
-/* Fork; the child closes what it inherited and returns fn(arg) as status. */
-static pid_t
-spawn(struct fx *fx, int (*fn)(struct fx *, void *), void *arg)
-{
-	pid_t pid, parent = getpid();
-	int p[2], fd;
-
-	assert_true(fx->nkids < MAX_KIDS);
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_int_not_equal(pid, -1);
-	if (pid == 0) {
-		/* Die with the test, and never hold its stdout (the TAP
-		 * driver waits for EOF there). */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
-			_exit(99);
-		if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
-			dup2(fd, STDOUT_FILENO);
-			close(fd);
-		}
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != p[1])
-				close(fd);
-		child_death_fd = p[1];
-		fx->nfd = -1;
-		ENV_SET(env_notify, "NOTIFY_SOCKET", fx->notify);
-		_exit(fn(fx, arg));
-	}
-	close(p[1]);
-	fx->kids[fx->nkids].pid = pid;
-	fx->kids[fx->nkids].death = p[0];
-	fx->nkids++;
-	return pid;
-}
-
-static size_t
-kid(struct fx *fx, pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < fx->nkids; i++)
-		if (fx->kids[i].pid == pid)
-			return i;
-	fail_msg("no child %d", (int)pid);
-	return 0;
-}
-
-/* Wait (bounded) for a child to end; its wait status. */
-static int
-reap(struct fx *fx, pid_t pid)
-{
-	struct pollfd pfd;
-	size_t i = kid(fx, pid);
-	int st;
-
-	pfd.fd = fx->kids[i].death;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, BOUND_MS) != 1)
-		fail_msg("child %d did not exit", (int)pid);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	close(fx->kids[i].death);
-	fx->kids[i] = fx->kids[--fx->nkids];
-	return st;
-}
-
-static void
-expect_exit(struct fx *fx, pid_t pid, int code)
-{
-	int st = reap(fx, pid);
-
-	if (WIFSIGNALED(st))
-		fail_msg("child %d killed by signal %d", (int)pid,
-		    WTERMSIG(st));
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), code);
-}
-
-/* The child's READY=1, or fail if it died or stayed silent. */
-static void
-wait_ready(struct fx *fx, pid_t pid)
-{
-	struct pollfd pfd[2];
-	char buf[256];
-	ssize_t n;
-
-	pfd[0].fd = fx->nfd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = fx->kids[kid(fx, pid)].death;
-	pfd[1].events = POLLIN;
-	assert_true(poll(pfd, 2, BOUND_MS) > 0);
-	if (!(pfd[0].revents & POLLIN))
-		fail_msg("child %d died before READY=1", (int)pid);
-	n = recv(fx->nfd, buf, sizeof(buf) - 1, 0);
-	assert_true(n > 0);
-	buf[n] = '\0';
-	assert_non_null(strstr(buf, "READY=1"));
-}
-
-/* SIGTERM: the child must exit 0 within the bound. */
-static void
-stop(struct fx *fx, pid_t pid)
-{
-	assert_int_equal(kill(pid, SIGTERM), 0);
-	expect_exit(fx, pid, 0);
-}
-
-static struct msg_client *
-connect_ok(const char *name)
-{
-	struct msg_client *c = msg_connect(name, BOUND_MS);
-
-	if (c == NULL)
-		fail_msg("msg_connect %s: %s", name, strerror(errno));
-	return c;
 }
 
 static int
@@ -957,7 +765,7 @@ send_cast(struct msg_client *c, const char *script)
 static int
 client_main(struct fx *fx, void *arg)
 {
-	struct msg_client *c = connect_ok("sm");
+	struct msg_client *c = fx_connect("sm");
 	uint32_t id1, id2, id3;
 
 	if (!call_is(c, "R", "A"))
@@ -994,18 +802,18 @@ static void
 test_socket_forked_client(void **state)
 {
 	struct fx *fx = *state;
-	struct tmach *t = &fx->tm;
+	struct tmach *t = fx->data;
 	pid_t pid;
 
 	t->sm = msg_statem_new(t->loop, "sm", &ops_enter, t, A);
 	assert_non_null(t->sm);
 	assert_non_null(msg_statem_server(t->sm));
 	t->enter[B] = "K";
-	pid = spawn(fx, client_main, NULL);
-	assert_int_equal(msg_loop_add_fd(t->loop, fx->kids[kid(fx, pid)].death,
+	pid = fx_spawn(fx, client_main, NULL);
+	assert_int_equal(msg_loop_add_fd(t->loop, fx_death(fx, pid),
 	    MSG_EV_READ, on_death, t), 0);
 	run(t);
-	expect_exit(fx, pid, 0);
+	fx_expect_exit(fx, pid, 0);
 	assert_int_equal(msg_statem_state(t->sm), C);
 	LOG_IS(t, "A call R|A call x1|A call A/P B/R|A call A/k|A cast >B|"
 	    "B enter A|B call A/P B/R|B call B/P|B cast >C|C enter B|"
@@ -1038,6 +846,7 @@ static int
 server_main(struct fx *fx, void *arg)
 {
 	const struct msg_statem_ops *ops = arg;
+	struct tmach *t = fx->data;
 	struct msg_statem_actor a = {
 		.name = "sm", .ops = ops, .initial_state = A,
 		.init = srv_init, .terminate = srv_term,
@@ -1045,11 +854,11 @@ server_main(struct fx *fx, void *arg)
 	int rc;
 
 	signal(SIGPIPE, SIG_DFL);	/* a stray SIGPIPE must kill us */
-	msg_loop_free(fx->tm.loop);	/* the parent's; init sets our own */
-	fx->tm.loop = NULL;
-	fx->tm.term_state = -1;
-	rc = msg_statem_main(&a, &fx->tm);
-	return rc != 0 ? 20 : 30 + fx->tm.term_state;
+	msg_loop_free(t->loop);		/* the parent's; init sets our own */
+	t->loop = NULL;
+	t->term_state = -1;
+	rc = msg_statem_main(&a, t);
+	return rc != 0 ? 20 : 30 + t->term_state;
 }
 
 static void
@@ -1061,11 +870,11 @@ test_socket_forked_server(void **state)
 	uint32_t id1, id3;
 	pid_t pid;
 
-	pid = spawn(fx, server_main, (void *)&ops_plain);
-	wait_ready(fx, pid);
-	c1 = connect_ok("sm");
-	c2 = connect_ok("sm");
-	c3 = connect_ok("sm");
+	pid = fx_spawn(fx, server_main, (void *)&ops_plain);
+	fx_wait_ready(fx, pid);
+	c1 = fx_connect("sm");
+	c2 = fx_connect("sm");
+	c3 = fx_connect("sm");
 	assert_true(call_is(c1, "R", "A"));
 	/* One client's postponed call, released by another's cast. */
 	assert_true(send_call(c1, "A/P B/R", &id1));
@@ -1086,7 +895,7 @@ test_socket_forked_server(void **state)
 	msg_close(c1);
 	msg_close(c2);
 	assert_int_equal(kill(pid, SIGTERM), 0);
-	expect_exit(fx, pid, 30 + B);	/* terminate saw state B */
+	fx_expect_exit(fx, pid, 30 + B);	/* terminate saw state B */
 }
 
 /* A postponed call over the bound is answered ERROR 4. */
@@ -1098,9 +907,9 @@ test_socket_overload(void **state)
 	uint32_t id1, id2, id3;
 	pid_t pid;
 
-	pid = spawn(fx, server_main, (void *)&ops_small);
-	wait_ready(fx, pid);
-	c = connect_ok("sm");
+	pid = fx_spawn(fx, server_main, (void *)&ops_small);
+	fx_wait_ready(fx, pid);
+	c = fx_connect("sm");
 	assert_true(send_call(c, "A/P C/R", &id1));
 	assert_true(send_call(c, "A/P C/R", &id2));
 	assert_true(send_call(c, "A/P C/R", &id3));
@@ -1110,7 +919,7 @@ test_socket_overload(void **state)
 	assert_true(recv_is(c, id2, "C", 0));
 	msg_close(c);
 	assert_int_equal(kill(pid, SIGTERM), 0);
-	expect_exit(fx, pid, 30 + C);
+	fx_expect_exit(fx, pid, 30 + C);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1126,7 +935,7 @@ exec_worker(struct fx *fx, void *arg)
 	snprintf(path, sizeof(path), "%s/workers/lightswitch",
 	    top != NULL && *top != '\0' ? top : ".");
 	/* The worker holds the death pipe, so its EOF still means exit. */
-	fcntl(child_death_fd, F_SETFD, 0);
+	fcntl(fx->death_fd, F_SETFD, 0);
 	execv(path, argv);
 	fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
 	return 127;
@@ -1159,9 +968,9 @@ test_lightswitch(void **state)
 	struct msg_message m;
 	pid_t pid;
 
-	pid = spawn(fx, exec_worker, argv);
-	wait_ready(fx, pid);
-	c = connect_ok("ls");
+	pid = fx_spawn(fx, exec_worker, argv);
+	fx_wait_ready(fx, pid);
+	c = fx_connect("ls");
 	assert_string_equal(ls_state(c), "off");
 	assert_int_equal(msg_cast(c, msg_tag("toggle"), 0, NULL, 0), MSG_OK);
 	assert_string_equal(ls_state(c), "on");
@@ -1173,7 +982,7 @@ test_lightswitch(void **state)
 	    &m), MSG_ERROR_REPLY);
 	assert_int_equal(m.tag, MSG_ERR_UNKNOWN_TAG);
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 /*
@@ -1193,27 +1002,27 @@ test_lightswitch_timeout(void **state)
 	pid_t pid;
 	int i;
 
-	pid = spawn(fx, exec_worker, argv);
-	wait_ready(fx, pid);
-	c = connect_ok("lt");
+	pid = fx_spawn(fx, exec_worker, argv);
+	fx_wait_ready(fx, pid);
+	c = fx_connect("lt");
 	for (i = 0; i < 2; i++) {		/* twice: it re-arms */
 		assert_string_equal(ls_state(c), "off");
-		t0 = now_ms();
+		t0 = fx_now_ms();
 		assert_int_equal(msg_cast(c, msg_tag("toggle"), 0, NULL, 0),
 		    MSG_OK);
 		s = ls_state(c);
-		if (now_ms() - t0 < 50)
+		if (fx_now_ms() - t0 < 50)
 			assert_string_equal(s, "on");
 		poll(NULL, 0, 50);
 		while (strcmp(s = ls_state(c), "on") == 0 &&
-		    now_ms() - t0 < BOUND_MS)
+		    fx_now_ms() - t0 < BOUND_MS)
 			poll(NULL, 0, 2);
-		t1 = now_ms();
+		t1 = fx_now_ms();
 		assert_string_equal(s, "off");
 		assert_true(t1 - t0 >= 50);
 	}
 	msg_close(c);
-	stop(fx, pid);
+	fx_stop(fx, pid);
 }
 
 static void
@@ -1223,15 +1032,15 @@ test_lightswitch_usage(void **state)
 	static char *argv2[] = { "lightswitch", "--name", "no/slash", NULL };
 	struct fx *fx = *state;
 
-	expect_exit(fx, spawn(fx, exec_worker, argv), 64);
-	expect_exit(fx, spawn(fx, exec_worker, argv2), 64);
+	fx_expect_exit(fx, fx_spawn(fx, exec_worker, argv), 64);
+	fx_expect_exit(fx, fx_spawn(fx, exec_worker, argv2), 64);
 }
 
 int
 main(void)
 {
 #define T(f)	cmocka_unit_test_setup_teardown(f, tm_setup, tm_teardown)
-#define F(f)	cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+#define F(f)	cmocka_unit_test_setup_teardown(f, sock_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_new_errors),
 		T(test_cast_info_state),

@@ -1,7 +1,8 @@
 /*
- * sdutil.c: running programs to their end or in the background, /proc
- * lookups and config rewrites for the supervisord tests. Every wait has
- * an upper bound (SD_TIMEOUT) and ends on the event it waits for.
+ * sdproc.c: programs run to their end or followed in the background,
+ * clocks, /proc lookups and text helpers for the supervisord tests
+ * (sdtest.h). Every wait has an upper bound (SD_TIMEOUT) and ends on the
+ * event it waits for.
  */
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -10,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +18,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sdutil.h"
+#include "sdtest.h"
 
-#define MAXARGS	64
+void
+sd_die(const char *what)
+{
+	fprintf(stderr, "sdtest: %s: %s\n", what, strerror(errno));
+	exit(99);
+}
 
-static long long
-mono_ms(void)
+long long
+now_ms(void)
 {
 	struct timespec ts;
 
@@ -31,26 +36,31 @@ mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int
-left(long long deadline)
+int
+ms_left(long long deadline)
 {
-	long long l = deadline - mono_ms();
+	long long l = deadline - now_ms();
 
 	return l < 0 ? 0 : (int)l;
 }
 
-static void
-die(const char *what)
+double
+now_real(void)
 {
-	fprintf(stderr, "sdutil: %s: %s\n", what, strerror(errno));
-	exit(99);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+/* ---------------------------------------------------------------- */
+/* Programs. */
 
 static void
 append(char **buf, size_t *len, const char *data, size_t n)
 {
 	if ((*buf = realloc(*buf, *len + n + 1)) == NULL)
-		die("realloc");
+		sd_die("realloc");
 	memcpy(*buf + *len, data, n);
 	*len += n;
 	(*buf)[*len] = '\0';
@@ -64,9 +74,9 @@ spawn_piped(char *const argv[], int *out, int *err)
 
 	if (pipe2(po, O_CLOEXEC) == -1 || (err != NULL &&
 	    pipe2(pe, O_CLOEXEC) == -1))
-		die("pipe");
+		sd_die("pipe");
 	if ((pid = fork()) == -1)
-		die("fork");
+		sd_die("fork");
 	if (pid == 0) {
 		dup2(po[1], 1);
 		if (err != NULL)
@@ -93,7 +103,7 @@ status_of(int st)
 int
 run_argv(struct outcome *o, char *const argv[])
 {
-	long long deadline = mono_ms() + SD_TIMEOUT;
+	long long deadline = now_ms() + SD_TIMEOUT;
 	struct pollfd pfd[2];
 	size_t olen = 0, elen = 0;
 	char buf[4096];
@@ -109,8 +119,8 @@ run_argv(struct outcome *o, char *const argv[])
 	pfd[1].fd = fe;
 	pfd[0].events = pfd[1].events = POLLIN;
 	while (open_fds > 0) {
-		if (poll(pfd, 2, left(deadline)) <= 0) {
-			fprintf(stderr, "sdutil: %s did not end\n", argv[0]);
+		if (poll(pfd, 2, ms_left(deadline)) <= 0) {
+			fprintf(stderr, "sdtest: %s did not end\n", argv[0]);
 			kill(pid, SIGKILL);
 			break;
 		}
@@ -133,70 +143,9 @@ run_argv(struct outcome *o, char *const argv[])
 		if (pfd[i].fd != -1)
 			close(pfd[i].fd);
 	if (waitpid(pid, &st, 0) == -1)
-		die("waitpid");
+		sd_die("waitpid");
 	o->status = open_fds > 0 ? -1 : status_of(st);
 	return o->status;
-}
-
-static int
-run_va(struct outcome *o, const char *prog, const char *pre1,
-    const char *pre2, va_list ap)
-{
-	char *argv[MAXARGS];
-	const char *a;
-	int n = 0;
-
-	argv[n++] = (char *)prog;
-	if (pre1 != NULL) {
-		argv[n++] = (char *)pre1;
-		argv[n++] = (char *)pre2;
-	}
-	while ((a = va_arg(ap, const char *)) != NULL && n < MAXARGS - 1)
-		argv[n++] = (char *)a;
-	argv[n] = NULL;
-	return run_argv(o, argv);
-}
-
-int
-ctl(struct sd *sd, struct outcome *o, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, o);
-	r = run_va(o, sd_bin("supervisord/supervisorctl"), "-r", sd->rundir,
-	    ap);
-	va_end(ap);
-	return r;
-}
-
-int
-supd(struct outcome *o, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, o);
-	r = run_va(o, sd_bin("supervisord/supervisord"), NULL, NULL, ap);
-	va_end(ap);
-	return r;
-}
-
-void
-sd_spawn(struct sd *sd)
-{
-	if ((sd->pid = fork()) == -1)
-		die("fork");
-	if (sd->pid == 0) {
-		setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
-		unsetenv("NOTIFY_SOCKET");
-		unsetenv("MSG_RUNDIR");
-		execl(sd_bin("supervisord/supervisord"), "supervisord", "-f",
-		    "-r", sd->rundir, "-c", sd->conf, (char *)NULL);
-		_exit(127);
-	}
-	if ((sd->pidfd = (int)syscall(SYS_pidfd_open, sd->pid, 0)) == -1)
-		die("pidfd_open");
 }
 
 void
@@ -205,17 +154,6 @@ outcome_free(struct outcome *o)
 	free(o->out);
 	free(o->err);
 	o->out = o->err = NULL;
-}
-
-int
-count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++)
-		if (*s == '\n' || s[1] == '\0')
-			n++;
-	return n;
 }
 
 int
@@ -229,7 +167,7 @@ bg_start(struct bg *b, char *const argv[])
 char *
 bg_line(struct bg *b)
 {
-	long long deadline = mono_ms() + SD_TIMEOUT;
+	long long deadline = now_ms() + SD_TIMEOUT;
 	struct pollfd pfd = { b->fd, POLLIN, 0 };
 	char *nl, *line;
 	ssize_t n;
@@ -238,15 +176,15 @@ bg_line(struct bg *b)
 		if ((nl = memchr(b->buf, '\n', b->len)) != NULL) {
 			if ((line = strndup(b->buf, (size_t)(nl - b->buf))) ==
 			    NULL)
-				die("strndup");
+				sd_die("strndup");
 			b->len -= (size_t)(nl - b->buf) + 1;
 			memmove(b->buf, nl + 1, b->len);
 			return line;
 		}
 		if (b->eof || b->len == sizeof(b->buf))
 			return NULL;
-		if (poll(&pfd, 1, left(deadline)) <= 0) {
-			fprintf(stderr, "sdutil: no line in %d ms\n",
+		if (poll(&pfd, 1, ms_left(deadline)) <= 0) {
+			fprintf(stderr, "sdtest: no line in %d ms\n",
 			    SD_TIMEOUT);
 			return NULL;
 		}
@@ -261,41 +199,27 @@ bg_line(struct bg *b)
 int
 bg_wait(struct bg *b)
 {
-	long long deadline = mono_ms() + SD_TIMEOUT;
+	long long deadline = now_ms() + SD_TIMEOUT;
+	struct pollfd pfd;
 	int st, fd;
 
 	if ((fd = (int)syscall(SYS_pidfd_open, b->pid, 0)) == -1)
-		die("pidfd_open");
-	{
-		struct pollfd pfd = { fd, POLLIN, 0 };
-
-		if (poll(&pfd, 1, left(deadline)) <= 0) {
-			fprintf(stderr, "sdutil: background program did not "
-			    "end\n");
-			kill(b->pid, SIGKILL);
-		}
+		sd_die("pidfd_open");
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, ms_left(deadline)) <= 0) {
+		fprintf(stderr, "sdtest: background program did not end\n");
+		kill(b->pid, SIGKILL);
 	}
 	close(fd);
 	close(b->fd);
 	if (waitpid(b->pid, &st, 0) == -1)
-		die("waitpid");
+		sd_die("waitpid");
 	return status_of(st);
 }
 
-double
-now_real(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-double
-ev_ts(json_t *ev)
-{
-	return json_number_value(json_object_get(ev, "ts"));
-}
+/* ---------------------------------------------------------------- */
+/* Processes, by /proc. */
 
 /* Fields of /proc/PID/stat after the command, which may hold spaces. */
 static int
@@ -360,17 +284,17 @@ nap(void)
 int
 wait_gone(pid_t pid)
 {
-	long long deadline = mono_ms() + SD_TIMEOUT;
+	long long deadline = now_ms() + SD_TIMEOUT;
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd pfd = { fd, POLLIN, 0 };
 
 	if (fd != -1) {
-		(void)poll(&pfd, 1, left(deadline));
+		(void)poll(&pfd, 1, ms_left(deadline));
 		close(fd);
 	}
 	while (proc_state(pid) != 0) {
-		if (left(deadline) == 0) {
-			fprintf(stderr, "sdutil: %d still there, state %c\n",
+		if (ms_left(deadline) == 0) {
+			fprintf(stderr, "sdtest: %d still there, state %c\n",
 			    (int)pid, proc_state(pid));
 			return -1;
 		}
@@ -382,48 +306,28 @@ wait_gone(pid_t pid)
 int
 wait_ppid(pid_t pid, pid_t ppid)
 {
-	long long deadline = mono_ms() + SD_TIMEOUT;
+	long long deadline = now_ms() + SD_TIMEOUT;
 
 	while (proc_ppid(pid) != ppid) {
-		if (left(deadline) == 0 || proc_state(pid) == 0)
+		if (ms_left(deadline) == 0 || proc_state(pid) == 0)
 			return -1;
 		nap();
 	}
 	return 0;
 }
 
-static void
-write_atomic(const char *path, const char *text)
+/* ---------------------------------------------------------------- */
+/* Text. */
+
+int
+count_lines(const char *s)
 {
-	char tmp[700];
-	FILE *f;
+	int n = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	if ((f = fopen(tmp, "w")) == NULL)
-		die(tmp);
-	fputs(text, f);
-	if (fclose(f) != 0 || rename(tmp, path) == -1)
-		die(path);
-}
-
-void
-sd_rewrite(struct sd *sd, const char *fmt, ...)
-{
-	va_list ap;
-	char *text;
-
-	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) == -1)
-		die("vasprintf");
-	va_end(ap);
-	write_atomic(sd->conf, text);
-	free(text);
-}
-
-void
-put_file(struct sd *sd, const char *name, const char *text)
-{
-	write_atomic(sd_file(sd, name), text);
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || s[1] == '\0')
+			n++;
+	return n;
 }
 
 const char *
@@ -444,22 +348,4 @@ kv(const char *text, const char *key)
 		}
 	}
 	return NULL;
-}
-
-json_t *
-node_status(struct sd *sd, const char *path)
-{
-	struct outcome o;
-	json_t *all, *n, *found = NULL;
-	size_t i;
-
-	ctl(sd, &o, "status", "--json", (char *)NULL);
-	if ((all = json_loads(o.out, 0, NULL)) != NULL) {
-		json_array_foreach(all, i, n)
-			if (strcmp(sd_str(n, "path"), path) == 0)
-				found = json_incref(n);
-		json_decref(all);
-	}
-	outcome_free(&o);
-	return found;
 }
