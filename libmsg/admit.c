@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,23 +76,32 @@ uid_slot(struct msg_server *s, uid_t uid, int add)
 }
 
 /*
- * A refusal in a storm of them is logged once a second with a count,
- * so the log cannot become the next thing that fills up.
+ * One line a second for each kind of trouble, the others counted into
+ * the next line: in a storm of them the log cannot become the next
+ * thing that fills up.
  */
 static void
-log_refusal(struct msg_server *s, pid_t pid, const char *why)
+say(struct msg_server *s, enum msg__trouble kind, const char *fmt, ...)
 {
+	struct msg__ratelog *r = &s->said[kind];
 	uint64_t now = msg__now_ms();
+	char line[256];
+	va_list ap;
 
-	s->refused++;
-	if (s->refused_logged != 0 && now - s->refused_logged < 1000)
+	if (r->last != 0 && now - r->last < 1000) {
+		r->skipped++;
 		return;
-	msg__log(LOG_WARNING, "%s: refused pid %d: %s%s", s->name, (int)pid,
-	    why, s->refused > 1 ? " (and others: see the count)" : "");
-	if (s->refused > 1)
-		msg__log(LOG_WARNING, "%s: %llu connections refused so far",
-		    s->name, (unsigned long long)s->refused);
-	s->refused_logged = now;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (r->skipped > 0)
+		msg__log(LOG_WARNING, "%s: %s (and %llu more like it before)",
+		    s->name, line, (unsigned long long)r->skipped);
+	else
+		msg__log(LOG_WARNING, "%s: %s", s->name, line);
+	r->last = now;
+	r->skipped = 0;
 }
 
 /*
@@ -105,7 +115,7 @@ msg__refuse(struct msg_server *s, int fd, pid_t pid, const char *why)
 	struct msg__buf b;
 	unsigned char hello[MSG_HELLO_LEN];
 
-	log_refusal(s, pid, why);
+	say(s, TROUBLE_REFUSED, "refused pid %d: %s", (int)pid, why);
 	memset(&b, 0, sizeof(b));
 	msg__hello_payload(hello);
 	if (msg__frame_append(&b, MSG_HELLO, 0, 0, 0, NULL, 0, hello,
@@ -169,13 +179,11 @@ on_deadline(struct msg_loop *l, void *arg)
 
 	p->deadline = NULL;
 	if (!p->hello_seen)
-		msg__log(LOG_WARNING, "%s: peer pid %d: no HELLO within %d ms; "
-		    "closing", s->name, (int)p->cred.pid,
-		    s->opts.hello_timeout_ms);
+		say(s, TROUBLE_LATE, "peer pid %d: no HELLO within %d ms; "
+		    "closing", (int)p->cred.pid, s->opts.hello_timeout_ms);
 	else
-		msg__log(LOG_WARNING, "%s: peer pid %d: a frame incomplete for "
-		    "%d ms; closing", s->name, (int)p->cred.pid,
-		    s->opts.frame_timeout_ms);
+		say(s, TROUBLE_LATE, "peer pid %d: a frame incomplete for %d "
+		    "ms; closing", (int)p->cred.pid, s->opts.frame_timeout_ms);
 	msg_peer_close(p);
 }
 
@@ -223,10 +231,9 @@ msg__buffered_check(struct msg_server *s)
 				worst = p;
 		if (worst == NULL || held(worst) == 0)
 			return;
-		msg__log(LOG_WARNING, "%s: peer pid %d: holds %zu of the %zu "
-		    "bytes buffered (limit %zu); closing", s->name,
-		    (int)worst->cred.pid, held(worst), s->buffered,
-		    s->opts.max_buffered);
+		say(s, TROUBLE_GREEDY, "peer pid %d: holds %zu of the %zu bytes "
+		    "buffered (limit %zu); closing", (int)worst->cred.pid,
+		    held(worst), s->buffered, s->opts.max_buffered);
 		msg_peer_close(worst);
 	}
 }

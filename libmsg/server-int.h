@@ -39,6 +39,15 @@ struct msg_call {
 	int		 heap;		/* kept with msg_call_keep() */
 };
 
+/* What admit.c logs at most once a second, each. */
+enum msg__trouble { TROUBLE_REFUSED, TROUBLE_LATE, TROUBLE_GREEDY,
+	TROUBLE_KINDS };
+
+struct msg__ratelog {
+	uint64_t	last;		/* ms */
+	uint64_t	skipped;
+};
+
 struct msg_server {
 	struct msg_loop			*loop;
 	int				 lfd;
@@ -56,8 +65,7 @@ struct msg_server {
 	size_t				 buffered;	/* peers' buffers */
 	struct uidcount			*uids;		/* peers per uid */
 	size_t				 nuids;
-	uint64_t			 refused;
-	uint64_t			 refused_logged;	/* ms */
+	struct msg__ratelog		 said[TROUBLE_KINDS];
 };
 
 void	msg__peer_unref(struct msg_peer *);

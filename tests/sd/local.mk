@@ -24,11 +24,13 @@ tests_sd_probe_LDADD = $(LIBBSD_LIBS)
 # basic: the daemon's life; strategies, intensity, start, simple: the
 # supervision rules; reconnect: reconnection by name and socket
 # activation; control: supervisorctl's commands, reload, exit statuses;
-# process: what supervisord does to processes.
+# process: what supervisord does to processes; defects: what bad children,
+# clients and a SIGKILL must not do to it.
 SD_TESTS = tests/sd/test_sd_basic tests/sd/test_sd_strategies \
 	tests/sd/test_sd_intensity tests/sd/test_sd_start \
 	tests/sd/test_sd_simple tests/sd/test_sd_reconnect \
-	tests/sd/test_sd_control tests/sd/test_sd_process
+	tests/sd/test_sd_control tests/sd/test_sd_process \
+	tests/sd/test_sd_defects
 check_PROGRAMS += $(SD_TESTS)
 TESTS += $(SD_TESTS)
 # Each is built from its .c (automake's default) and the library.
@@ -48,4 +50,6 @@ tests_sd_test_sd_control_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_control_LDADD = $(SD_LDADD)
 tests_sd_test_sd_process_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_process_LDADD = $(SD_LDADD)
+tests_sd_test_sd_defects_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_defects_LDADD = $(SD_LDADD)
 endif

@@ -148,6 +148,7 @@ notify_socket(struct sd *sd, char *path, size_t size)
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/ready.sock", sd->dir);
 	strlcpy(path, sun.sun_path, size);
+	unlink(sun.sun_path);	/* from a daemon started before on sd */
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		sd_die("notify socket");
@@ -301,6 +302,14 @@ sd_start(struct sd *sd, const struct sd_opts *opts)
 
 	if (!o->nowait && o->gate == NULL)
 		nfd = notify_socket(sd, npath, sizeof(npath));
+	/* Again after a daemon that ended (a SIGKILL test). */
+	if (sd->pidfd != -1 && sd->exited) {
+		close(sd->pidfd);
+		msg_close(sd->ev);
+		sd->ev = NULL;
+	}
+	sd->exited = 0;
+	sd->status = 0;
 	fflush(NULL);
 	if ((sd->pid = fork()) == -1)
 		sd_die("fork");
