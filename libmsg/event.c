@@ -61,8 +61,7 @@ struct evpeer {
 	struct msg_peer	*peer;
 	struct evpeer	*bprev, *bnext;	/* ev->bhead, while it has runs */
 	struct run	*runs;
-	size_t		 first, nruns, caprun;
-	size_t		 pending;	/* bytes in runs */
+	size_t		 first, nruns, caprun;	/* bytes in them: peer->batched */
 	int		 inbatch, doomed;
 	struct mark	*head, *tail;	/* as a subscriber */
 	unsigned	 nsync;		/* as a publisher: unanswered */
@@ -110,6 +109,18 @@ evpeer_get(struct msg_peer *p)
 }
 
 static void
+batch_link(struct msg_event *ev, struct evpeer *ep)
+{
+	if (ep->inbatch)
+		return;
+	ep->bprev = NULL;
+	if ((ep->bnext = ev->bhead) != NULL)
+		ep->bnext->bprev = ep;
+	ev->bhead = ep;
+	ep->inbatch = 1;
+}
+
+static void
 batch_unlink(struct msg_event *ev, struct evpeer *ep)
 {
 	if (!ep->inbatch)
@@ -128,7 +139,7 @@ static void
 runs_clear(struct evpeer *ep)
 {
 	ep->first = ep->nruns = 0;
-	ep->pending = 0;
+	ep->peer->batched = 0;
 }
 
 static int
@@ -163,7 +174,7 @@ runs_consume(struct evpeer *ep, size_t n)
 {
 	struct run *r;
 
-	ep->pending -= n;
+	ep->peer->batched -= n;
 	while (n > 0) {
 		r = &ep->runs[ep->first];
 		if (n < r->len) {
@@ -418,57 +429,79 @@ flush_turn(void *arg)
 	ev->batch.off = ev->batch.len = 0;
 }
 
+/* Bytes not yet written to p's socket: its queue and its batch share. */
+static size_t
+queued(const struct msg_peer *p)
+{
+	return msg__buf_used(&p->out) + p->batched;
+}
+
+/* msg__event_queue() when the event does not just extend p's share. */
+static int
+queue_new(struct msg_peer *p, size_t off, size_t len, struct syncpub *sp)
+{
+	struct evpeer *ep;
+
+	if ((ep = evpeer_get(p)) == NULL || ep->doomed ||
+	    run_add(ep, off, len) == -1) {
+		msg__event_lost(p);
+		return -1;
+	}
+	p->delivered++;
+	p->batched += len;
+	batch_link(p->srv->state, ep);
+	if (sp != NULL)
+		mark_add(sp, ep, p->sent + queued(p));
+	return 0;
+}
+
+/*
+ * An admitted event's len bytes at off in the batch are p's (called
+ * from msg__fanout_batch() for each subscriber). For a sync publish, p
+ * gets a mark at the byte count its socket will have taken once the
+ * event is in it. The usual case, an event that extends p's last run,
+ * is kept apart: it runs once per event and subscriber, and calls
+ * nothing.
+ */
+int
+msg__event_queue(struct msg_peer *p, size_t off, size_t len,
+    struct syncpub *sp)
+{
+	struct evpeer *ep = p->ev;
+	struct run *r;
+
+	/* A doomed share has no runs. */
+	if (sp != NULL || ep == NULL || ep->nruns == 0)
+		return queue_new(p, off, len, sp);
+	r = &ep->runs[ep->nruns - 1];
+	if (r->off + r->len != off)
+		return queue_new(p, off, len, sp);
+	r->len += len;
+	p->delivered++;
+	p->batched += len;
+	return 0;
+}
+
 /*
  * Fan one event out: encoded once into the batch, noted as each
  * matching subscriber's, or counted lost for one whose queue is full.
- * For a sync publish, each subscriber it goes to gets a mark at the
- * byte count its socket will have taken once the event is in it.
  */
 static int
 fanout(struct msg_event *ev, uint16_t flags, const char *topic, size_t tlen,
     const void *data, size_t len, struct syncpub *sp)
 {
-	struct msg_peer *p;
-	struct evpeer *ep;
-	size_t start = ev->batch.len, flen, q;
-	int n = 0;
+	size_t start = ev->batch.len;
+	unsigned lost = 0;
+	int n;
 
 	if (msg__frame_append(&ev->batch, MSG_EVENT, flags, 0, 0, topic, tlen,
 	    data, len) == -1)
 		return -1;
-	flen = ev->batch.len - start;
-	for (p = ev->srv->peers; p != NULL; p = p->next) {
-		if (!p->hello_seen || !msg__subs_match(p, topic, tlen))
-			continue;
-		if (sp != NULL)
-			sp->subscribers++;
-		ep = evpeer_get(p);
-		q = msg__buf_used(&p->out) + (ep != NULL ? ep->pending : 0);
-		/* As msg__deliver: one larger than the queue still goes
-		 * to an idle subscriber. */
-		if (ep == NULL || ep->doomed || (q > 0 &&
-		    q + flen > ev->srv->opts.max_event_queue) ||
-		    run_add(ep, start, flen) == -1) {
-			p->dropped++;
-			p->dropped_unreported++;
-			msg__peer_kick(p);	/* for the notice */
-			if (sp != NULL)
-				sp->dropped++;
-			continue;
-		}
-		p->delivered++;
-		ep->pending += flen;
-		if (!ep->inbatch) {
-			ep->bprev = NULL;
-			if ((ep->bnext = ev->bhead) != NULL)
-				ep->bnext->bprev = ep;
-			ev->bhead = ep;
-			ep->inbatch = 1;
-		}
-		if (sp != NULL)
-			mark_add(sp, ep, p->sent + msg__buf_used(&p->out) +
-			    ep->pending);
-		n++;
+	n = msg__fanout_batch(ev->srv, topic, tlen, start,
+	    ev->batch.len - start, sp, &lost);
+	if (sp != NULL) {
+		sp->subscribers += n + lost;
+		sp->dropped += lost;
 	}
 	if (n == 0)
 		ev->batch.len = start;		/* nobody's: forget it */
@@ -587,18 +620,6 @@ filter(struct msg_event *ev, struct msg_peer *from, uint16_t flags,
 	return ev->ops->handle_event(ev->state, from, &e);
 }
 
-static size_t
-count_subscribers(struct msg_event *ev, const struct syncreq *r)
-{
-	struct msg_peer *p;
-	size_t n = 0;
-
-	for (p = ev->srv->peers; p != NULL; p = p->next)
-		if (p->hello_seen && msg__subs_match(p, r->topic, r->tlen))
-			n++;
-	return n;
-}
-
 static void
 sync_publish(struct msg_event *ev, struct msg_call *call,
     const struct msg_message *m)
@@ -624,7 +645,7 @@ sync_publish(struct msg_event *ev, struct msg_call *call,
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		goto fail;
 	if (filter(ev, pub, r.flags, r.topic, r.tlen, r.data, r.len) == 0) {
-		n = count_subscribers(ev, &r);
+		n = msg__subs_count(ev->srv, r.topic, r.tlen);
 		if ((sp->marks = calloc(n ? n : 1, sizeof(*sp->marks))) ==
 		    NULL || fanout(ev, r.flags, r.topic, r.tlen, r.data, r.len,
 		    sp) == -1)
@@ -714,15 +735,6 @@ prefixes_json(const struct msg_peer *p)
 	}
 	free(v);
 	return a;
-}
-
-/* Bytes not yet written to p's socket: its queue and its batch share. */
-static size_t
-queued(const struct msg_peer *p)
-{
-	const struct evpeer *ep = p->ev;
-
-	return msg__buf_used(&p->out) + (ep != NULL ? ep->pending : 0);
 }
 
 json_t *
@@ -837,6 +849,7 @@ ev_down(void *state, struct msg_peer *p)
 		free(ep->runs);
 		free(ep);
 		p->ev = NULL;
+		p->batched = 0;
 	}
 	if (ev->ops->peer_down != NULL)
 		ev->ops->peer_down(ev->state, p);
