@@ -1,7 +1,7 @@
 /*
  * client.c: the client side: connect by name, blocking calls with a
- * timeout, casts, pipelined calls, subscriptions, and reconnection by
- * name after the server went down.
+ * timeout, casts, pipelined calls, publishing (to an event manager too),
+ * subscriptions, and reconnection by name after the server went down.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -20,7 +20,7 @@
 
 static int	next_frame(struct msg_client *, struct msg_message *);
 
-#define FLUSH_AT	65536	/* msg_cast_more writes once this much waits */
+#define FLUSH_AT	65536	/* queue_more() writes once this much waits */
 /*
  * A wait for a reply this long or longer (or unbounded) sleeps in recv()
  * itself, not in poll() and then recv(): one system call per reply, not
@@ -495,9 +495,11 @@ msg_cast(struct msg_client *c, uint32_t tag, uint16_t flags, const void *data,
 	    UINT64_MAX);
 }
 
-int
-msg_cast_more(struct msg_client *c, uint32_t tag, uint16_t flags,
-    const void *data, size_t len)
+/* Queue a frame without writing it, until FLUSH_AT bytes wait (inline:
+ * it runs once per frame). */
+static inline int
+queue_more(struct msg_client *c, uint16_t kind, uint16_t flags, uint32_t tag,
+    const char *topic, const void *data, size_t len)
 {
 	int r;
 
@@ -507,11 +509,18 @@ msg_cast_more(struct msg_client *c, uint32_t tag, uint16_t flags,
 		errno = EMSGSIZE;
 		return MSG_FAIL;
 	}
-	if (queue_frame(c, MSG_CAST, flags, tag, 0, NULL, data, len) == -1)
+	if (queue_frame(c, kind, flags, tag, 0, topic, data, len) == -1)
 		return MSG_FAIL;
 	if (msg__buf_used(&c->out) >= FLUSH_AT)
 		return msg_flush(c, -1);
 	return MSG_OK;
+}
+
+int
+msg_cast_more(struct msg_client *c, uint32_t tag, uint16_t flags,
+    const void *data, size_t len)
+{
+	return queue_more(c, MSG_CAST, flags, tag, NULL, data, len);
 }
 
 int
@@ -547,6 +556,57 @@ msg_publish_to(struct msg_client *c, const char *topic, uint16_t flags,
 {
 	return send_frame(c, MSG_EVENT, flags, 0, 0, topic, data, len,
 	    UINT64_MAX);
+}
+
+int
+msg_publish_more(struct msg_client *c, const char *topic, uint16_t flags,
+    const void *data, size_t len)
+{
+	return queue_more(c, MSG_EVENT, flags, 0, topic, data, len);
+}
+
+/* errno for an event manager's ERROR code (msg_event(3)). */
+static int
+sync_errno(uint32_t code)
+{
+	switch (code) {
+	case MSG_ERR_UNKNOWN_TAG:
+		return EOPNOTSUPP;	/* not an event manager */
+	case MSG_ERR_BAD_REQUEST:
+		return EINVAL;
+	case MSG_ERR_OVERLOADED:
+		return ENOBUFS;
+	default:
+		return EIO;
+	}
+}
+
+int
+msg_publish_sync(struct msg_client *c, const char *topic, uint16_t flags,
+    const void *data, size_t len, int timeout_ms)
+{
+	struct msg_message m;
+	unsigned char *buf;
+	size_t tlen = strlen(topic), n;
+	int r;
+
+	if (tlen > UINT16_MAX || len > SIZE_MAX - MSG_SYNC_HDR_LEN - tlen) {
+		errno = EMSGSIZE;
+		return MSG_FAIL;
+	}
+	n = MSG_SYNC_HDR_LEN + tlen + len;
+	if ((buf = malloc(n)) == NULL)
+		return MSG_FAIL;
+	msg__put16(buf, flags);
+	msg__put16(buf + 2, (uint16_t)tlen);
+	memcpy(buf + MSG_SYNC_HDR_LEN, topic, tlen);
+	if (len > 0)
+		memcpy(buf + MSG_SYNC_HDR_LEN + tlen, data, len);
+	r = msg_call(c, msg_tag("sync_publish"), 0, buf, n, timeout_ms, &m);
+	free(buf);
+	if (r == MSG_ERROR_REPLY)
+		errno = sync_errno(m.tag);
+	return r;
 }
 
 int

@@ -2,14 +2,13 @@
  * event.c: the event manager behaviour (gen_event): prefix publish and
  * subscribe with a zero-copy fan-out, publishing with acknowledgement
  * (call "sync_publish", answered once the event is in every matching
- * subscriber's socket), per-subscriber delivery counts (call "stats"),
- * and the client's side of the two.
+ * subscriber's socket) and per-subscriber delivery counts (call
+ * "stats"). A client publishes with client.c's functions.
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +19,8 @@
 
 #include "msg-int.h"
 #include "server-int.h"
-#include "client-int.h"
 
 #define SYNC_MAX	256	/* outstanding sync publishes per publisher */
-#define SYNC_HDR	4	/* u16 flags, u16 topic length, then as EVENT */
 #define BATCH_KEEP	(1u << 20)	/* batch storage kept between turns */
 #define IOV_BATCH	64
 
@@ -589,15 +586,15 @@ sync_decode(const struct msg_message *m, struct syncreq *r)
 {
 	const unsigned char *b = m->data;
 
-	if (m->len < SYNC_HDR)
+	if (m->len < MSG_SYNC_HDR_LEN)
 		return -1;
-	r->flags = (uint16_t)(b[0] | b[1] << 8);
-	r->tlen = (size_t)(b[2] | b[3] << 8);
-	if (r->tlen > m->len - SYNC_HDR)
+	r->flags = msg__get16(b);
+	r->tlen = msg__get16(b + 2);
+	if (r->tlen > m->len - MSG_SYNC_HDR_LEN)
 		return -1;
-	r->topic = (const char *)b + SYNC_HDR;
-	r->data = b + SYNC_HDR + r->tlen;
-	r->len = m->len - SYNC_HDR - r->tlen;
+	r->topic = (const char *)b + MSG_SYNC_HDR_LEN;
+	r->data = b + MSG_SYNC_HDR_LEN + r->tlen;
+	r->len = m->len - MSG_SYNC_HDR_LEN - r->tlen;
 	return 0;
 }
 
@@ -1006,15 +1003,8 @@ msg_event_main(const struct msg_event_actor *a, void *arg)
 	void *state = NULL;
 	int rc = 1;
 
-	if ((l = msg_loop_new()) == NULL) {
-		msg__log(LOG_ERR, "event loop: %s", strerror(errno));
+	if ((l = msg__actor_loop_with(on_stop, &st)) == NULL)
 		return 1;
-	}
-	if (msg_loop_signal(l, SIGTERM, on_stop, &st) == -1 ||
-	    msg_loop_signal(l, SIGINT, on_stop, &st) == -1) {
-		msg__log(LOG_ERR, "signals: %s", strerror(errno));
-		goto fail_loop;
-	}
 	if ((st.ev = msg_event_new(l, a->name, a->ops, NULL, NULL)) == NULL) {
 		msg__log(LOG_ERR, "%s: cannot listen: %s", a->name,
 		    strerror(errno));
@@ -1025,9 +1015,7 @@ msg_event_main(const struct msg_event_actor *a, void *arg)
 		goto fail_event;
 	}
 	msg_event_set_state(st.ev, state);
-	if (msg_ready() == -1)
-		msg__log(LOG_WARNING, "%s: READY=1: %s", a->name,
-		    strerror(errno));
+	msg__actor_ready(a->name);
 	rc = msg_loop_run(l) == -1 ? 1 : 0;
 	if (a->terminate != NULL)
 		a->terminate(state);
@@ -1036,73 +1024,4 @@ fail_event:
 fail_loop:
 	msg_loop_free(l);
 	return rc;
-}
-
-/* --- client side --- */
-
-#define PUBLISH_FLUSH_AT	65536	/* as msg_cast_more() */
-
-/* errno for an event manager's ERROR code. */
-static int
-sync_errno(uint32_t code)
-{
-	switch (code) {
-	case MSG_ERR_UNKNOWN_TAG:
-		return EOPNOTSUPP;	/* not an event manager */
-	case MSG_ERR_BAD_REQUEST:
-		return EINVAL;
-	case MSG_ERR_OVERLOADED:
-		return ENOBUFS;
-	default:
-		return EIO;
-	}
-}
-
-/* Queue an event without writing it, as msg_cast_more() does a cast. */
-int
-msg_publish_more(struct msg_client *c, const char *topic, uint16_t flags,
-    const void *data, size_t len)
-{
-	if (c->fd == -1 && msg__client_open(c, UINT64_MAX, 1) == -1)
-		return errno == ETIMEDOUT ? MSG_TIMEOUT : MSG_DOWN;
-	if (len > c->max_payload) {
-		errno = EMSGSIZE;
-		return MSG_FAIL;
-	}
-	if (msg__frame_append(&c->out, MSG_EVENT, flags, 0, 0, topic,
-	    strlen(topic), data, len) == -1)
-		return MSG_FAIL;
-	if (msg__buf_used(&c->out) >= PUBLISH_FLUSH_AT)
-		return msg_flush(c, -1);
-	return MSG_OK;
-}
-
-int
-msg_publish_sync(struct msg_client *c, const char *topic, uint16_t flags,
-    const void *data, size_t len, int timeout_ms)
-{
-	struct msg_message m;
-	unsigned char *buf;
-	size_t tlen = strlen(topic), n;
-	int r;
-
-	if (tlen > UINT16_MAX || len > SIZE_MAX - SYNC_HDR - tlen) {
-		errno = EMSGSIZE;
-		return MSG_FAIL;
-	}
-	n = SYNC_HDR + tlen + len;
-	if ((buf = malloc(n)) == NULL)
-		return MSG_FAIL;
-	buf[0] = flags & 0xff;
-	buf[1] = flags >> 8;
-	buf[2] = tlen & 0xff;
-	buf[3] = (unsigned char)(tlen >> 8);
-	memcpy(buf + SYNC_HDR, topic, tlen);
-	if (len > 0)
-		memcpy(buf + SYNC_HDR + tlen, data, len);
-	r = msg_call(c, msg_tag("sync_publish"), 0, buf, n, timeout_ms, &m);
-	free(buf);
-	if (r == MSG_ERROR_REPLY)
-		errno = sync_errno(m.tag);
-	return r;
 }
