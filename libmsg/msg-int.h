@@ -97,6 +97,9 @@ void	msg__actor_ready(const char *name);
 /* Monotonic clock in ms. */
 uint64_t msg__now_ms(void);
 
+/* A server accepts on this socket path (listen.c). */
+int	msg__sock_live(const char *path);
+
 /* Make fd non-blocking and close-on-exec. */
 int	msg__set_nonblock(int fd);
 
