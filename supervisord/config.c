@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "msg.h"
 
 /* A config is read whole; anything this large is not a config. */
 #define CONFIG_MAX_SIZE		(64 * 1024 * 1024)
@@ -623,10 +624,7 @@ jtype(const json_t *v)
 static int
 valid_name(const char *s)
 {
-	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789_.-");
-
-	return n > 0 && n <= SPEC_ID_MAX && s[n] == '\0';
+	return msg_name_valid(s);
 }
 
 static char *
