@@ -16,9 +16,9 @@ on_stop(struct msg_loop *l, int signo, void *arg)
 	msg_loop_stop(l);
 }
 
-/* The loop every actor main runs: it stops on SIGTERM and SIGINT. */
+/* The loop every actor main runs: fn(arg) on SIGTERM and SIGINT. */
 struct msg_loop *
-msg__actor_loop(void)
+msg__actor_loop_with(msg_signal_fn *fn, void *arg)
 {
 	struct msg_loop *l;
 
@@ -26,13 +26,20 @@ msg__actor_loop(void)
 		msg__log(LOG_ERR, "event loop: %s", strerror(errno));
 		return NULL;
 	}
-	if (msg_loop_signal(l, SIGTERM, on_stop, NULL) == -1 ||
-	    msg_loop_signal(l, SIGINT, on_stop, NULL) == -1) {
+	if (msg_loop_signal(l, SIGTERM, fn, arg) == -1 ||
+	    msg_loop_signal(l, SIGINT, fn, arg) == -1) {
 		msg__log(LOG_ERR, "signals: %s", strerror(errno));
 		msg_loop_free(l);
 		return NULL;
 	}
 	return l;
+}
+
+/* ... that stops at once. */
+struct msg_loop *
+msg__actor_loop(void)
+{
+	return msg__actor_loop_with(on_stop, NULL);
 }
 
 void

@@ -1,6 +1,6 @@
 /*
- * client-int.h: the client's internal state, shared by client.c and
- * clientq.c.
+ * client-int.h: the client's internal state, kept by client.c with the
+ * bookkeeping in clientq.c.
  */
 #ifndef CLIENT_INT_H
 #define CLIENT_INT_H
@@ -38,20 +38,14 @@ struct msg_client {
 	size_t		 nsubs;
 };
 
-int	msg__client_open(struct msg_client *, uint64_t deadline, int wait);
-int	msg__client_drain(struct msg_client *, uint64_t deadline);
-int	msg__client_read(struct msg_client *, uint64_t deadline,
-	    struct msg_message *);
-int	msg__client_send_sub(struct msg_client *, uint16_t kind,
-	    const char *prefix, uint64_t deadline);
-int	msg__client_resubscribe(struct msg_client *, uint64_t deadline);
-
+/* clientq.c: the bookkeeping, data only. */
 int	msg__queue_push(struct msg_client *, const struct msg_message *);
 int	msg__queue_pop(struct msg_client *, struct msg_message *);
 void	msg__queue_clear(struct msg_client *);
 void	msg__abandon(struct msg_client *, uint32_t id);
 int	msg__abandoned(struct msg_client *, const struct msg_message *);
-void	msg__subs_clear(struct msg_client *);
-int	msg__wait_for_name(const char *path, uint64_t deadline);
+int	msg__sublist_add(struct msg_client *, const char *prefix);
+void	msg__sublist_del(struct msg_client *, const char *prefix);
+void	msg__sublist_clear(struct msg_client *);
 
 #endif /* CLIENT_INT_H */

@@ -1,8 +1,9 @@
 /*
  * client.c: the client side: connect by name, blocking calls with a
- * timeout, casts, pipelined calls, subscriptions, and reconnection by
- * name after the server went down.
+ * timeout, casts, pipelined calls, publishing (to an event manager too),
+ * subscriptions, and reconnection by name after the server went down.
  */
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -20,7 +21,7 @@
 
 static int	next_frame(struct msg_client *, struct msg_message *);
 
-#define FLUSH_AT	65536	/* msg_cast_more writes once this much waits */
+#define FLUSH_AT	65536	/* queue_more() writes once this much waits */
 /*
  * A wait for a reply this long or longer (or unbounded) sleeps in recv()
  * itself, not in poll() and then recv(): one system call per reply, not
@@ -138,8 +139,8 @@ wait_input(struct msg_client *c, uint64_t deadline)
 }
 
 /* Write all queued output, reading meanwhile so neither side stalls. */
-int
-msg__client_drain(struct msg_client *c, uint64_t deadline)
+static int
+drain(struct msg_client *c, uint64_t deadline)
 {
 	struct pollfd pfd;
 	int r;
@@ -167,6 +168,29 @@ queue_frame(struct msg_client *c, uint16_t kind, uint16_t flags, uint32_t tag,
 {
 	return msg__frame_append(&c->out, kind, flags, tag, id, topic,
 	    topic ? strlen(topic) : 0, data, len);
+}
+
+static int
+send_sub(struct msg_client *c, uint16_t kind, const char *prefix,
+    uint64_t deadline)
+{
+	if (queue_frame(c, kind, 0, 0, 0, NULL, prefix, strlen(prefix)) == -1)
+		return MSG_FAIL;
+	return drain(c, deadline);
+}
+
+/* A new connection renews every subscription. */
+static int
+resubscribe(struct msg_client *c, uint64_t deadline)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->nsubs; i++)
+		if ((r = send_sub(c, MSG_SUBSCRIBE, c->subs[i], deadline)) !=
+		    MSG_OK)
+			return r;
+	return MSG_OK;
 }
 
 static int
@@ -285,9 +309,9 @@ handshake(struct msg_client *c, int fd, uint64_t deadline)
 	 * wait_hello() reads what it sent, if anything, either way.
 	 */
 	if (queue_frame(c, MSG_HELLO, 0, 0, 0, NULL, hello, sizeof(hello)) ||
-	    ((r = msg__client_drain(c, deadline)) != MSG_OK && r != MSG_DOWN) ||
+	    ((r = drain(c, deadline)) != MSG_OK && r != MSG_DOWN) ||
 	    wait_hello(c, deadline) == -1 ||
-	    msg__client_resubscribe(c, deadline) != MSG_OK) {
+	    resubscribe(c, deadline) != MSG_OK) {
 		saved = r == MSG_TIMEOUT ? ETIMEDOUT : errno;
 		go_down(c);
 		errno = saved;
@@ -296,17 +320,83 @@ handshake(struct msg_client *c, int fd, uint64_t deadline)
 	return 0;
 }
 
-int
-msg__client_open(struct msg_client *c, uint64_t deadline, int wait_for_name)
+/* Did the inotify events just read name base? */
+static int
+names(const char *buf, ssize_t n, const char *base)
+{
+	const struct inotify_event *ev;
+	const char *p;
+
+	for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+		ev = (const struct inotify_event *)p;
+		if (ev->len && strcmp(ev->name, base) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Sleep until path is (re)created in its directory or the deadline
+ * passes. Servers rename their socket into place only once listening,
+ * so its appearance means it accepts.
+ */
+static int
+wait_for_name(const char *path, uint64_t deadline)
+{
+	char dir[PATH_MAX], buf[4096] __attribute__((aligned(8)));
+	const char *base;
+	struct pollfd pfd;
+	uint64_t now;
+	ssize_t n;
+	int fd, r = -1;
+
+	strlcpy(dir, path, sizeof(dir));
+	if ((base = strrchr(path, '/')) == NULL)
+		return -1;
+	dir[base - path] = '\0';
+	base++;
+	if ((fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) == -1)
+		return -1;
+	if (inotify_add_watch(fd, dir[0] ? dir : "/",
+	    IN_CREATE | IN_MOVED_TO) == -1)
+		goto out;
+	/* It may have come back between the failed connect and the watch. */
+	if (msg__sock_live(path)) {
+		r = 0;
+		goto out;
+	}
+	for (;;) {
+		now = msg__now_ms();
+		if (deadline != UINT64_MAX && now >= deadline) {
+			errno = ETIMEDOUT;
+			break;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, deadline == UINT64_MAX ? -1 :
+		    (int)(deadline - now > INT_MAX ? INT_MAX : deadline - now)) <= 0)
+			continue;
+		if ((n = read(fd, buf, sizeof(buf))) > 0 && names(buf, n, base)) {
+			r = 0;
+			break;
+		}
+	}
+out:
+	close(fd);
+	return r;
+}
+
+static int
+connect_by_name(struct msg_client *c, uint64_t deadline, int wait)
 {
 	int fd;
 
 	for (;;) {
 		if ((fd = open_socket(c, deadline)) != -1)
 			return handshake(c, fd, deadline);
-		if (!wait_for_name || (errno != ENOENT && errno != ECONNREFUSED))
+		if (!wait || (errno != ENOENT && errno != ECONNREFUSED))
 			return -1;
-		if (msg__wait_for_name(c->path, deadline) == -1)
+		if (wait_for_name(c->path, deadline) == -1)
 			return -1;
 	}
 }
@@ -322,7 +412,7 @@ msg_connect(const char *name, int timeout_ms)
 	c->max_payload = MSG_MAX_PAYLOAD_DEFAULT;
 	c->next_id = 1;
 	if (msg_sock_path(name, c->path, sizeof(c->path)) == -1 ||
-	    msg__client_open(c, deadline_of(timeout_ms), 0) == -1) {
+	    connect_by_name(c, deadline_of(timeout_ms), 0) == -1) {
 		int saved = errno;
 
 		msg_close(c);
@@ -340,7 +430,7 @@ msg_close(struct msg_client *c)
 	go_down(c);
 	msg__queue_clear(c);
 	msg__buf_free(&c->cur);
-	msg__subs_clear(c);
+	msg__sublist_clear(c);
 	free(c);
 }
 
@@ -386,8 +476,8 @@ next_frame(struct msg_client *c, struct msg_message *m)
 }
 
 /* Wait for the next frame that is not HELLO; see msg_recv(). */
-int
-msg__client_read(struct msg_client *c, uint64_t deadline, struct msg_message *m)
+static int
+read_msg(struct msg_client *c, uint64_t deadline, struct msg_message *m)
 {
 	int r;
 
@@ -414,13 +504,14 @@ msg__client_read(struct msg_client *c, uint64_t deadline, struct msg_message *m)
 	}
 }
 
-/* Reconnect by name if the last connection went down. */
-static int
+/* Reconnect by name if the last connection went down (inline: every
+ * send asks). */
+static inline int
 ensure_up(struct msg_client *c, uint64_t deadline)
 {
 	if (c->fd != -1)
 		return MSG_OK;
-	if (msg__client_open(c, deadline, 1) == -1)
+	if (connect_by_name(c, deadline, 1) == -1)
 		return errno == ETIMEDOUT ? MSG_TIMEOUT : MSG_DOWN;
 	return MSG_OK;
 }
@@ -442,7 +533,7 @@ send_frame(struct msg_client *c, uint16_t kind, uint16_t flags, uint32_t tag,
 			return r;
 		if (queue_frame(c, kind, flags, tag, id, topic, data, len) == -1)
 			return MSG_FAIL;
-		if ((r = msg__client_drain(c, deadline)) != MSG_DOWN)
+		if ((r = drain(c, deadline)) != MSG_DOWN)
 			return r;
 		go_down(c);
 		/*
@@ -493,7 +584,7 @@ msg_call(struct msg_client *c, uint32_t tag, uint16_t flags, const void *data,
 		return r;
 	}
 	for (;;) {
-		r = msg__client_read(c, deadline, &m);
+		r = read_msg(c, deadline, &m);
 		if (r == MSG_TIMEOUT)
 			msg__abandon(c, id);
 		if (r != MSG_OK)
@@ -516,9 +607,11 @@ msg_cast(struct msg_client *c, uint32_t tag, uint16_t flags, const void *data,
 	    UINT64_MAX);
 }
 
-int
-msg_cast_more(struct msg_client *c, uint32_t tag, uint16_t flags,
-    const void *data, size_t len)
+/* Queue a frame without writing it, until FLUSH_AT bytes wait (inline:
+ * it runs once per frame). */
+static inline int
+queue_more(struct msg_client *c, uint16_t kind, uint16_t flags, uint32_t tag,
+    const char *topic, const void *data, size_t len)
 {
 	int r;
 
@@ -528,11 +621,18 @@ msg_cast_more(struct msg_client *c, uint32_t tag, uint16_t flags,
 		errno = EMSGSIZE;
 		return MSG_FAIL;
 	}
-	if (queue_frame(c, MSG_CAST, flags, tag, 0, NULL, data, len) == -1)
+	if (queue_frame(c, kind, flags, tag, 0, topic, data, len) == -1)
 		return MSG_FAIL;
 	if (msg__buf_used(&c->out) >= FLUSH_AT)
 		return msg_flush(c, -1);
 	return MSG_OK;
+}
+
+int
+msg_cast_more(struct msg_client *c, uint32_t tag, uint16_t flags,
+    const void *data, size_t len)
+{
+	return queue_more(c, MSG_CAST, flags, tag, NULL, data, len);
 }
 
 int
@@ -542,7 +642,7 @@ msg_flush(struct msg_client *c, int timeout_ms)
 
 	if (c->fd == -1)
 		return MSG_DOWN;
-	if ((r = msg__client_drain(c, deadline_of(timeout_ms))) == MSG_DOWN)
+	if ((r = drain(c, deadline_of(timeout_ms))) == MSG_DOWN)
 		go_down(c);
 	return r;
 }
@@ -557,7 +657,7 @@ msg_recv(struct msg_client *c, int timeout_ms, struct msg_message *m)
 		return m->kind == MSG_ERROR ? MSG_ERROR_REPLY : MSG_OK;
 	if ((r = ensure_up(c, deadline)) != MSG_OK)
 		return r;
-	if ((r = msg__client_read(c, deadline, m)) != MSG_OK)
+	if ((r = read_msg(c, deadline, m)) != MSG_OK)
 		return r;
 	return m->kind == MSG_ERROR ? MSG_ERROR_REPLY : MSG_OK;
 }
@@ -571,12 +671,71 @@ msg_publish_to(struct msg_client *c, const char *topic, uint16_t flags,
 }
 
 int
-msg__client_send_sub(struct msg_client *c, uint16_t kind, const char *prefix,
-    uint64_t deadline)
+msg_publish_more(struct msg_client *c, const char *topic, uint16_t flags,
+    const void *data, size_t len)
 {
-	size_t len = strlen(prefix);
+	return queue_more(c, MSG_EVENT, flags, 0, topic, data, len);
+}
 
-	if (queue_frame(c, kind, 0, 0, 0, NULL, prefix, len) == -1)
+/* errno for an event manager's ERROR code (msg_event(3)). */
+static int
+sync_errno(uint32_t code)
+{
+	switch (code) {
+	case MSG_ERR_UNKNOWN_TAG:
+		return EOPNOTSUPP;	/* not an event manager */
+	case MSG_ERR_BAD_REQUEST:
+		return EINVAL;
+	case MSG_ERR_OVERLOADED:
+		return ENOBUFS;
+	default:
+		return EIO;
+	}
+}
+
+int
+msg_publish_sync(struct msg_client *c, const char *topic, uint16_t flags,
+    const void *data, size_t len, int timeout_ms)
+{
+	struct msg_message m;
+	unsigned char *buf;
+	size_t tlen = strlen(topic), n;
+	int r;
+
+	if (tlen > UINT16_MAX || len > SIZE_MAX - MSG_SYNC_HDR_LEN - tlen) {
+		errno = EMSGSIZE;
 		return MSG_FAIL;
-	return msg__client_drain(c, deadline);
+	}
+	n = MSG_SYNC_HDR_LEN + tlen + len;
+	if ((buf = malloc(n)) == NULL)
+		return MSG_FAIL;
+	msg__put16(buf, flags);
+	msg__put16(buf + 2, (uint16_t)tlen);
+	memcpy(buf + MSG_SYNC_HDR_LEN, topic, tlen);
+	if (len > 0)
+		memcpy(buf + MSG_SYNC_HDR_LEN + tlen, data, len);
+	r = msg_call(c, msg_tag("sync_publish"), 0, buf, n, timeout_ms, &m);
+	free(buf);
+	if (r == MSG_ERROR_REPLY)
+		errno = sync_errno(m.tag);
+	return r;
+}
+
+int
+msg_subscribe(struct msg_client *c, const char *prefix)
+{
+	if (msg__sublist_add(c, prefix) == -1)
+		return MSG_FAIL;
+	if (c->fd == -1)	/* sent when the connection comes back */
+		return MSG_DOWN;
+	return send_sub(c, MSG_SUBSCRIBE, prefix, UINT64_MAX);
+}
+
+int
+msg_unsubscribe(struct msg_client *c, const char *prefix)
+{
+	msg__sublist_del(c, prefix);
+	if (c->fd == -1)
+		return MSG_DOWN;
+	return send_sub(c, MSG_UNSUBSCRIBE, prefix, UINT64_MAX);
 }

@@ -1,18 +1,10 @@
 /*
- * clientq.c: the client's bookkeeping: frames queued while a call waited,
- * ids of calls that timed out, subscriptions to renew after a reconnect,
- * and waiting (inotify, not polling) for a restarted server's name.
+ * clientq.c: the client's bookkeeping, data only: frames queued while a
+ * call waited, ids of calls that timed out, and the subscriptions to
+ * renew after a reconnect.
  */
-#include <sys/inotify.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-
-#include <errno.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "msg-int.h"
 #include "client-int.h"
@@ -104,30 +96,27 @@ msg__abandoned(struct msg_client *c, const struct msg_message *m)
 	return 0;
 }
 
+/* Remember prefix, to renew after a reconnect; -1 out of memory. */
 int
-msg_subscribe(struct msg_client *c, const char *prefix)
+msg__sublist_add(struct msg_client *c, const char *prefix)
 {
 	char **n;
 	size_t i;
 
 	for (i = 0; i < c->nsubs; i++)
 		if (strcmp(c->subs[i], prefix) == 0)
-			break;
-	if (i == c->nsubs) {
-		if ((n = reallocarray(c->subs, c->nsubs + 1, sizeof(*n))) == NULL)
-			return MSG_FAIL;
-		c->subs = n;
-		if ((n[c->nsubs] = strdup(prefix)) == NULL)
-			return MSG_FAIL;
-		c->nsubs++;
-	}
-	if (c->fd == -1)	/* sent when the connection comes back */
-		return MSG_DOWN;
-	return msg__client_send_sub(c, MSG_SUBSCRIBE, prefix, UINT64_MAX);
+			return 0;
+	if ((n = reallocarray(c->subs, c->nsubs + 1, sizeof(*n))) == NULL)
+		return -1;
+	c->subs = n;
+	if ((n[c->nsubs] = strdup(prefix)) == NULL)
+		return -1;
+	c->nsubs++;
+	return 0;
 }
 
-int
-msg_unsubscribe(struct msg_client *c, const char *prefix)
+void
+msg__sublist_del(struct msg_client *c, const char *prefix)
 {
 	size_t i;
 
@@ -135,29 +124,13 @@ msg_unsubscribe(struct msg_client *c, const char *prefix)
 		if (strcmp(c->subs[i], prefix) == 0) {
 			free(c->subs[i]);
 			c->subs[i] = c->subs[--c->nsubs];
-			break;
+			return;
 		}
 	}
-	if (c->fd == -1)
-		return MSG_DOWN;
-	return msg__client_send_sub(c, MSG_UNSUBSCRIBE, prefix, UINT64_MAX);
-}
-
-int
-msg__client_resubscribe(struct msg_client *c, uint64_t deadline)
-{
-	size_t i;
-	int r;
-
-	for (i = 0; i < c->nsubs; i++)
-		if ((r = msg__client_send_sub(c, MSG_SUBSCRIBE, c->subs[i],
-		    deadline)) != MSG_OK)
-			return r;
-	return MSG_OK;
 }
 
 void
-msg__subs_clear(struct msg_client *c)
+msg__sublist_clear(struct msg_client *c)
 {
 	size_t i;
 
@@ -166,86 +139,4 @@ msg__subs_clear(struct msg_client *c)
 	free(c->subs);
 	c->subs = NULL;
 	c->nsubs = 0;
-}
-
-static int
-accepting(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd, r;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return 0;
-	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	close(fd);
-	return r == 0;
-}
-
-/* Did the inotify events just read name base? */
-static int
-names(const char *buf, ssize_t n, const char *base)
-{
-	const struct inotify_event *ev;
-	const char *p;
-
-	for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
-		ev = (const struct inotify_event *)p;
-		if (ev->len && strcmp(ev->name, base) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Sleep until path is (re)created in its directory or the deadline
- * passes. Servers rename their socket into place only once listening,
- * so its appearance means it accepts.
- */
-int
-msg__wait_for_name(const char *path, uint64_t deadline)
-{
-	char dir[PATH_MAX], buf[4096] __attribute__((aligned(8)));
-	const char *base;
-	struct pollfd pfd;
-	uint64_t now;
-	ssize_t n;
-	int fd, r = -1;
-
-	strlcpy(dir, path, sizeof(dir));
-	if ((base = strrchr(path, '/')) == NULL)
-		return -1;
-	dir[base - path] = '\0';
-	base++;
-	if ((fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) == -1)
-		return -1;
-	if (inotify_add_watch(fd, dir[0] ? dir : "/",
-	    IN_CREATE | IN_MOVED_TO) == -1)
-		goto out;
-	/* It may have come back between the failed connect and the watch. */
-	if (accepting(path)) {
-		r = 0;
-		goto out;
-	}
-	for (;;) {
-		now = msg__now_ms();
-		if (deadline != UINT64_MAX && now >= deadline) {
-			errno = ETIMEDOUT;
-			break;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, deadline == UINT64_MAX ? -1 :
-		    (int)(deadline - now > INT_MAX ? INT_MAX : deadline - now)) <= 0)
-			continue;
-		if ((n = read(fd, buf, sizeof(buf))) > 0 && names(buf, n, base)) {
-			r = 0;
-			break;
-		}
-	}
-out:
-	close(fd);
-	return r;
 }

@@ -2,14 +2,13 @@
  * event.c: the event manager behaviour (gen_event): prefix publish and
  * subscribe with a zero-copy fan-out, publishing with acknowledgement
  * (call "sync_publish", answered once the event is in every matching
- * subscriber's socket), per-subscriber delivery counts (call "stats"),
- * and the client's side of the two.
+ * subscriber's socket) and per-subscriber delivery counts (call
+ * "stats"). A client publishes with client.c's functions.
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +19,8 @@
 
 #include "msg-int.h"
 #include "server-int.h"
-#include "client-int.h"
 
 #define SYNC_MAX	256	/* outstanding sync publishes per publisher */
-#define SYNC_HDR	4	/* u16 flags, u16 topic length, then as EVENT */
 #define BATCH_KEEP	(1u << 20)	/* batch storage kept between turns */
 #define IOV_BATCH	64
 
@@ -61,8 +58,7 @@ struct evpeer {
 	struct msg_peer	*peer;
 	struct evpeer	*bprev, *bnext;	/* ev->bhead, while it has runs */
 	struct run	*runs;
-	size_t		 first, nruns, caprun;
-	size_t		 pending;	/* bytes in runs */
+	size_t		 first, nruns, caprun;	/* bytes in them: peer->batched */
 	int		 inbatch, doomed;
 	struct mark	*head, *tail;	/* as a subscriber */
 	unsigned	 nsync;		/* as a publisher: unanswered */
@@ -110,6 +106,18 @@ evpeer_get(struct msg_peer *p)
 }
 
 static void
+batch_link(struct msg_event *ev, struct evpeer *ep)
+{
+	if (ep->inbatch)
+		return;
+	ep->bprev = NULL;
+	if ((ep->bnext = ev->bhead) != NULL)
+		ep->bnext->bprev = ep;
+	ev->bhead = ep;
+	ep->inbatch = 1;
+}
+
+static void
 batch_unlink(struct msg_event *ev, struct evpeer *ep)
 {
 	if (!ep->inbatch)
@@ -128,7 +136,7 @@ static void
 runs_clear(struct evpeer *ep)
 {
 	ep->first = ep->nruns = 0;
-	ep->pending = 0;
+	ep->peer->batched = 0;
 }
 
 static int
@@ -163,7 +171,7 @@ runs_consume(struct evpeer *ep, size_t n)
 {
 	struct run *r;
 
-	ep->pending -= n;
+	ep->peer->batched -= n;
 	while (n > 0) {
 		r = &ep->runs[ep->first];
 		if (n < r->len) {
@@ -418,57 +426,79 @@ flush_turn(void *arg)
 	ev->batch.off = ev->batch.len = 0;
 }
 
+/* Bytes not yet written to p's socket: its queue and its batch share. */
+static size_t
+queued(const struct msg_peer *p)
+{
+	return msg__buf_used(&p->out) + p->batched;
+}
+
+/* msg__event_queue() when the event does not just extend p's share. */
+static int
+queue_new(struct msg_peer *p, size_t off, size_t len, struct syncpub *sp)
+{
+	struct evpeer *ep;
+
+	if ((ep = evpeer_get(p)) == NULL || ep->doomed ||
+	    run_add(ep, off, len) == -1) {
+		msg__event_lost(p);
+		return -1;
+	}
+	p->delivered++;
+	p->batched += len;
+	batch_link(p->srv->state, ep);
+	if (sp != NULL)
+		mark_add(sp, ep, p->sent + queued(p));
+	return 0;
+}
+
+/*
+ * An admitted event's len bytes at off in the batch are p's (called
+ * from msg__fanout_batch() for each subscriber). For a sync publish, p
+ * gets a mark at the byte count its socket will have taken once the
+ * event is in it. The usual case, an event that extends p's last run,
+ * is kept apart: it runs once per event and subscriber, and calls
+ * nothing.
+ */
+int
+msg__event_queue(struct msg_peer *p, size_t off, size_t len,
+    struct syncpub *sp)
+{
+	struct evpeer *ep = p->ev;
+	struct run *r;
+
+	/* A doomed share has no runs. */
+	if (sp != NULL || ep == NULL || ep->nruns == 0)
+		return queue_new(p, off, len, sp);
+	r = &ep->runs[ep->nruns - 1];
+	if (r->off + r->len != off)
+		return queue_new(p, off, len, sp);
+	r->len += len;
+	p->delivered++;
+	p->batched += len;
+	return 0;
+}
+
 /*
  * Fan one event out: encoded once into the batch, noted as each
  * matching subscriber's, or counted lost for one whose queue is full.
- * For a sync publish, each subscriber it goes to gets a mark at the
- * byte count its socket will have taken once the event is in it.
  */
 static int
 fanout(struct msg_event *ev, uint16_t flags, const char *topic, size_t tlen,
     const void *data, size_t len, struct syncpub *sp)
 {
-	struct msg_peer *p;
-	struct evpeer *ep;
-	size_t start = ev->batch.len, flen, q;
-	int n = 0;
+	size_t start = ev->batch.len;
+	unsigned lost = 0;
+	int n;
 
 	if (msg__frame_append(&ev->batch, MSG_EVENT, flags, 0, 0, topic, tlen,
 	    data, len) == -1)
 		return -1;
-	flen = ev->batch.len - start;
-	for (p = ev->srv->peers; p != NULL; p = p->next) {
-		if (!p->hello_seen || !msg__subs_match(p, topic, tlen))
-			continue;
-		if (sp != NULL)
-			sp->subscribers++;
-		ep = evpeer_get(p);
-		q = msg__buf_used(&p->out) + (ep != NULL ? ep->pending : 0);
-		/* As msg__deliver: one larger than the queue still goes
-		 * to an idle subscriber. */
-		if (ep == NULL || ep->doomed || (q > 0 &&
-		    q + flen > ev->srv->opts.max_event_queue) ||
-		    run_add(ep, start, flen) == -1) {
-			p->dropped++;
-			p->dropped_unreported++;
-			msg__peer_kick(p);	/* for the notice */
-			if (sp != NULL)
-				sp->dropped++;
-			continue;
-		}
-		p->delivered++;
-		ep->pending += flen;
-		if (!ep->inbatch) {
-			ep->bprev = NULL;
-			if ((ep->bnext = ev->bhead) != NULL)
-				ep->bnext->bprev = ep;
-			ev->bhead = ep;
-			ep->inbatch = 1;
-		}
-		if (sp != NULL)
-			mark_add(sp, ep, p->sent + msg__buf_used(&p->out) +
-			    ep->pending);
-		n++;
+	n = msg__fanout_batch(ev->srv, topic, tlen, start,
+	    ev->batch.len - start, sp, &lost);
+	if (sp != NULL) {
+		sp->subscribers += n + lost;
+		sp->dropped += lost;
 	}
 	if (n == 0)
 		ev->batch.len = start;		/* nobody's: forget it */
@@ -556,15 +586,15 @@ sync_decode(const struct msg_message *m, struct syncreq *r)
 {
 	const unsigned char *b = m->data;
 
-	if (m->len < SYNC_HDR)
+	if (m->len < MSG_SYNC_HDR_LEN)
 		return -1;
-	r->flags = (uint16_t)(b[0] | b[1] << 8);
-	r->tlen = (size_t)(b[2] | b[3] << 8);
-	if (r->tlen > m->len - SYNC_HDR)
+	r->flags = msg__get16(b);
+	r->tlen = msg__get16(b + 2);
+	if (r->tlen > m->len - MSG_SYNC_HDR_LEN)
 		return -1;
-	r->topic = (const char *)b + SYNC_HDR;
-	r->data = b + SYNC_HDR + r->tlen;
-	r->len = m->len - SYNC_HDR - r->tlen;
+	r->topic = (const char *)b + MSG_SYNC_HDR_LEN;
+	r->data = b + MSG_SYNC_HDR_LEN + r->tlen;
+	r->len = m->len - MSG_SYNC_HDR_LEN - r->tlen;
 	return 0;
 }
 
@@ -585,18 +615,6 @@ filter(struct msg_event *ev, struct msg_peer *from, uint16_t flags,
 	e.topic = topic;
 	e.topic_len = tlen;
 	return ev->ops->handle_event(ev->state, from, &e);
-}
-
-static size_t
-count_subscribers(struct msg_event *ev, const struct syncreq *r)
-{
-	struct msg_peer *p;
-	size_t n = 0;
-
-	for (p = ev->srv->peers; p != NULL; p = p->next)
-		if (p->hello_seen && msg__subs_match(p, r->topic, r->tlen))
-			n++;
-	return n;
 }
 
 static void
@@ -624,7 +642,7 @@ sync_publish(struct msg_event *ev, struct msg_call *call,
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		goto fail;
 	if (filter(ev, pub, r.flags, r.topic, r.tlen, r.data, r.len) == 0) {
-		n = count_subscribers(ev, &r);
+		n = msg__subs_count(ev->srv, r.topic, r.tlen);
 		if ((sp->marks = calloc(n ? n : 1, sizeof(*sp->marks))) ==
 		    NULL || fanout(ev, r.flags, r.topic, r.tlen, r.data, r.len,
 		    sp) == -1)
@@ -714,15 +732,6 @@ prefixes_json(const struct msg_peer *p)
 	}
 	free(v);
 	return a;
-}
-
-/* Bytes not yet written to p's socket: its queue and its batch share. */
-static size_t
-queued(const struct msg_peer *p)
-{
-	const struct evpeer *ep = p->ev;
-
-	return msg__buf_used(&p->out) + (ep != NULL ? ep->pending : 0);
 }
 
 json_t *
@@ -837,6 +846,7 @@ ev_down(void *state, struct msg_peer *p)
 		free(ep->runs);
 		free(ep);
 		p->ev = NULL;
+		p->batched = 0;
 	}
 	if (ev->ops->peer_down != NULL)
 		ev->ops->peer_down(ev->state, p);
@@ -993,15 +1003,8 @@ msg_event_main(const struct msg_event_actor *a, void *arg)
 	void *state = NULL;
 	int rc = 1;
 
-	if ((l = msg_loop_new()) == NULL) {
-		msg__log(LOG_ERR, "event loop: %s", strerror(errno));
+	if ((l = msg__actor_loop_with(on_stop, &st)) == NULL)
 		return 1;
-	}
-	if (msg_loop_signal(l, SIGTERM, on_stop, &st) == -1 ||
-	    msg_loop_signal(l, SIGINT, on_stop, &st) == -1) {
-		msg__log(LOG_ERR, "signals: %s", strerror(errno));
-		goto fail_loop;
-	}
 	if ((st.ev = msg_event_new(l, a->name, a->ops, NULL, NULL)) == NULL) {
 		msg__log(LOG_ERR, "%s: cannot listen: %s", a->name,
 		    strerror(errno));
@@ -1012,9 +1015,7 @@ msg_event_main(const struct msg_event_actor *a, void *arg)
 		goto fail_event;
 	}
 	msg_event_set_state(st.ev, state);
-	if (msg_ready() == -1)
-		msg__log(LOG_WARNING, "%s: READY=1: %s", a->name,
-		    strerror(errno));
+	msg__actor_ready(a->name);
 	rc = msg_loop_run(l) == -1 ? 1 : 0;
 	if (a->terminate != NULL)
 		a->terminate(state);
@@ -1023,73 +1024,4 @@ fail_event:
 fail_loop:
 	msg_loop_free(l);
 	return rc;
-}
-
-/* --- client side --- */
-
-#define PUBLISH_FLUSH_AT	65536	/* as msg_cast_more() */
-
-/* errno for an event manager's ERROR code. */
-static int
-sync_errno(uint32_t code)
-{
-	switch (code) {
-	case MSG_ERR_UNKNOWN_TAG:
-		return EOPNOTSUPP;	/* not an event manager */
-	case MSG_ERR_BAD_REQUEST:
-		return EINVAL;
-	case MSG_ERR_OVERLOADED:
-		return ENOBUFS;
-	default:
-		return EIO;
-	}
-}
-
-/* Queue an event without writing it, as msg_cast_more() does a cast. */
-int
-msg_publish_more(struct msg_client *c, const char *topic, uint16_t flags,
-    const void *data, size_t len)
-{
-	if (c->fd == -1 && msg__client_open(c, UINT64_MAX, 1) == -1)
-		return errno == ETIMEDOUT ? MSG_TIMEOUT : MSG_DOWN;
-	if (len > c->max_payload) {
-		errno = EMSGSIZE;
-		return MSG_FAIL;
-	}
-	if (msg__frame_append(&c->out, MSG_EVENT, flags, 0, 0, topic,
-	    strlen(topic), data, len) == -1)
-		return MSG_FAIL;
-	if (msg__buf_used(&c->out) >= PUBLISH_FLUSH_AT)
-		return msg_flush(c, -1);
-	return MSG_OK;
-}
-
-int
-msg_publish_sync(struct msg_client *c, const char *topic, uint16_t flags,
-    const void *data, size_t len, int timeout_ms)
-{
-	struct msg_message m;
-	unsigned char *buf;
-	size_t tlen = strlen(topic), n;
-	int r;
-
-	if (tlen > UINT16_MAX || len > SIZE_MAX - SYNC_HDR - tlen) {
-		errno = EMSGSIZE;
-		return MSG_FAIL;
-	}
-	n = SYNC_HDR + tlen + len;
-	if ((buf = malloc(n)) == NULL)
-		return MSG_FAIL;
-	buf[0] = flags & 0xff;
-	buf[1] = flags >> 8;
-	buf[2] = tlen & 0xff;
-	buf[3] = (unsigned char)(tlen >> 8);
-	memcpy(buf + SYNC_HDR, topic, tlen);
-	if (len > 0)
-		memcpy(buf + SYNC_HDR + tlen, data, len);
-	r = msg_call(c, msg_tag("sync_publish"), 0, buf, n, timeout_ms, &m);
-	free(buf);
-	if (r == MSG_ERROR_REPLY)
-		errno = sync_errno(m.tag);
-	return r;
 }

@@ -9,8 +9,8 @@
 
 static const unsigned char hello_magic[4] = { 'L', 'M', 'S', 'G' };
 
-static void
-put16(unsigned char *p, uint16_t v)
+void
+msg__put16(unsigned char *p, uint16_t v)
 {
 	p[0] = v & 0xff;
 	p[1] = v >> 8;
@@ -25,8 +25,8 @@ put32(unsigned char *p, uint32_t v)
 	p[3] = v >> 24;
 }
 
-static uint16_t
-get16(const unsigned char *p)
+uint16_t
+msg__get16(const unsigned char *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);
 }
@@ -42,8 +42,8 @@ void
 msg__hdr_encode(unsigned char out[MSG_HDR_LEN], const struct msg__hdr *h)
 {
 	put32(out, h->len);
-	put16(out + 4, h->kind);
-	put16(out + 6, h->flags);
+	msg__put16(out + 4, h->kind);
+	msg__put16(out + 6, h->flags);
 	put32(out + 8, h->tag);
 	put32(out + 12, h->id);
 }
@@ -52,8 +52,8 @@ void
 msg__hdr_decode(const unsigned char in[MSG_HDR_LEN], struct msg__hdr *h)
 {
 	h->len = get32(in);
-	h->kind = get16(in + 4);
-	h->flags = get16(in + 6);
+	h->kind = msg__get16(in + 4);
+	h->flags = msg__get16(in + 6);
 	h->tag = get32(in + 8);
 	h->id = get32(in + 12);
 }
@@ -62,8 +62,8 @@ void
 msg__hello_payload(unsigned char out[MSG_HELLO_LEN])
 {
 	memcpy(out, hello_magic, 4);
-	put16(out + 4, MSG_PROTOCOL_VERSION);
-	put16(out + 6, 0);
+	msg__put16(out + 4, MSG_PROTOCOL_VERSION);
+	msg__put16(out + 6, 0);
 }
 
 int
@@ -73,7 +73,7 @@ msg__hello_check(const void *payload, size_t len)
 
 	if (len != MSG_HELLO_LEN || memcmp(p, hello_magic, 4) != 0)
 		return -1;
-	return get16(p + 4) == MSG_PROTOCOL_VERSION ? 0 : -1;
+	return msg__get16(p + 4) == MSG_PROTOCOL_VERSION ? 0 : -1;
 }
 
 const char *
@@ -127,7 +127,7 @@ msg__parse(const unsigned char *buf, size_t avail, size_t max_payload,
 	m->data = buf + MSG_HDR_LEN;
 	m->len = h.len;
 	if (h.kind == MSG_EVENT) {
-		if (h.len < 2 || (tlen = get16(buf + MSG_HDR_LEN)) > h.len - 2) {
+		if (h.len < 2 || (tlen = msg__get16(buf + MSG_HDR_LEN)) > h.len - 2) {
 			*perr = PERR_TOPIC;
 			return -1;
 		}
@@ -167,7 +167,7 @@ msg__frame_append(struct msg__buf *b, uint16_t kind, uint16_t flags,
 	msg__hdr_encode(p, &h);
 	p += MSG_HDR_LEN;
 	if (kind == MSG_EVENT) {
-		put16(p, (uint16_t)topic_len);
+		msg__put16(p, (uint16_t)topic_len);
 		if (topic_len)
 			memcpy(p + 2, topic, topic_len);
 		p += extra;

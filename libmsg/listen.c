@@ -43,15 +43,23 @@ msg__listen_activated(const char *name)
 	return -1;
 }
 
-/* Another server already accepts on this path. */
-static int
-live(const struct sockaddr_un *sun)
+/*
+ * A server accepts on this path: a bind must not take it over, a client
+ * waiting for the name may connect. A full backlog (EAGAIN) is a live
+ * server too.
+ */
+int
+msg__sock_live(const char *path)
 {
+	struct sockaddr_un sun;
 	int fd, r;
 
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return 0;
-	r = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 	close(fd);
 	return r == 0 || errno == EAGAIN;
 }
@@ -89,7 +97,7 @@ msg__listen_bind(const char *name, char *path, size_t size, ino_t *ino)
 		return -1;
 	if (strchr(name, '/') == NULL && prepare_dir(sun.sun_path) == -1)
 		return -1;
-	if (live(&sun)) {
+	if (msg__sock_live(sun.sun_path)) {
 		errno = EADDRINUSE;
 		return -1;
 	}

@@ -1,23 +1,22 @@
 # libmsg/local.mk: the library (shared and static, msg_* exported only),
-# its internal convenience copy for unit tests, and the msg CLI.
+# made of a convenience library that compiles each source once, and the
+# msg CLI.
 
-LIBMSG_SOURCES = \
+# Supervisord and the unit tests link this to reach msg__ internals.
+noinst_LTLIBRARIES += libmsg/libmsg-internal.la
+libmsg_libmsg_internal_la_SOURCES = \
 	libmsg/msg.h libmsg/msg-int.h libmsg/server-int.h libmsg/client-int.h \
 	libmsg/loop.c libmsg/frame.c libmsg/buf.c libmsg/util.c \
 	libmsg/rundir.c libmsg/notify.c libmsg/listen.c libmsg/server.c \
 	libmsg/admit.c libmsg/pubsub.c libmsg/client.c libmsg/clientq.c libmsg/actor.c \
 	libmsg/json.c libmsg/statem.c libmsg/event.c
-
-# Unit tests link this to reach msg__ internals.
-noinst_LTLIBRARIES += libmsg/libmsg-internal.la
-libmsg_libmsg_internal_la_SOURCES = $(LIBMSG_SOURCES)
 libmsg_libmsg_internal_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 libmsg_libmsg_internal_la_LIBADD = $(JANSSON_LIBS) $(LIBBSD_LIBS)
 
+# The same objects; its version script hides all but msg_*.
 lib_LTLIBRARIES += libmsg/libmsg.la
-libmsg_libmsg_la_SOURCES = $(LIBMSG_SOURCES)
-libmsg_libmsg_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-libmsg_libmsg_la_LIBADD = $(JANSSON_LIBS) $(LIBBSD_LIBS)
+libmsg_libmsg_la_SOURCES =
+libmsg_libmsg_la_LIBADD = libmsg/libmsg-internal.la
 libmsg_libmsg_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
 	-Wl,--version-script=$(srcdir)/libmsg/libmsg.sym
 EXTRA_DIST += libmsg/libmsg.sym

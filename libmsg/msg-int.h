@@ -25,6 +25,14 @@ struct msg__hdr {
 	uint32_t	id;
 };
 
+/* Little-endian, as everything on the wire. */
+void	msg__put16(unsigned char *, uint16_t);
+uint16_t msg__get16(const unsigned char *);
+
+/* A "sync_publish" call's payload (msg_event(3), Wire format): u16 flags,
+ * u16 topic length, then the topic and the data. */
+#define MSG_SYNC_HDR_LEN	4
+
 void	msg__hdr_encode(unsigned char out[MSG_HDR_LEN], const struct msg__hdr *);
 void	msg__hdr_decode(const unsigned char in[MSG_HDR_LEN], struct msg__hdr *);
 void	msg__hello_payload(unsigned char out[MSG_HELLO_LEN]);
@@ -81,12 +89,17 @@ typedef void	msg__flush_fn(void *arg);
 int	msg__loop_defer(struct msg_loop *, msg__flush_fn *, void *arg);
 void	msg__loop_undefer(struct msg_loop *, void *arg);
 
-/* What every actor main shares (actor.c). */
+/* What every actor main shares (actor.c): the loop, which stops on
+ * SIGTERM and SIGINT or calls fn, and READY=1. */
 struct msg_loop *msg__actor_loop(void);
+struct msg_loop *msg__actor_loop_with(msg_signal_fn *fn, void *arg);
 void	msg__actor_ready(const char *name);
 
 /* Monotonic clock in ms. */
 uint64_t msg__now_ms(void);
+
+/* A server accepts on this socket path (listen.c). */
+int	msg__sock_live(const char *path);
 
 /* Make fd non-blocking and close-on-exec. */
 int	msg__set_nonblock(int fd);

@@ -1,6 +1,7 @@
 /*
- * pubsub.c: topic subscriptions by prefix and fan-out of events. A slow
- * subscriber's queue is bounded: past it, events to that one subscriber
+ * pubsub.c: topic subscriptions by prefix and fan-out of events, plain
+ * or through the event manager's batch. A slow subscriber's queue is
+ * bounded by one rule for both: past it, events to that one subscriber
  * are dropped and counted, and nobody else waits.
  */
 #include <errno.h>
@@ -75,11 +76,14 @@ msg__subs_free(struct msg_peer *p)
 	p->nsubs = 0;
 }
 
-int
-msg__subs_match(const struct msg_peer *p, const char *topic, size_t tlen)
+/* Static, so that both fan-outs inline it. */
+static int
+subscribed(const struct msg_peer *p, const char *topic, size_t tlen)
 {
 	size_t i;
 
+	if (!p->hello_seen)
+		return 0;
 	for (i = 0; i < p->nsubs; i++)
 		if (p->subs[i].len <= tlen &&
 		    memcmp(p->subs[i].prefix, topic, p->subs[i].len) == 0)
@@ -87,20 +91,80 @@ msg__subs_match(const struct msg_peer *p, const char *topic, size_t tlen)
 	return 0;
 }
 
-/* Queue an encoded EVENT frame to p, or count it lost. */
+size_t
+msg__subs_count(const struct msg_server *s, const char *topic, size_t tlen)
+{
+	const struct msg_peer *p;
+	size_t n = 0;
+
+	for (p = s->peers; p != NULL; p = p->next)
+		n += subscribed(p, topic, tlen);
+	return n;
+}
+
+/* An event did not go to p: count it; the kick brings the notice. */
+void
+msg__event_lost(struct msg_peer *p)
+{
+	p->dropped++;
+	p->dropped_unreported++;
+	msg__peer_kick(p);
+	errno = ENOBUFS;
+}
+
+/*
+ * The overflow rule, the one place it is decided, for the plain fan-out
+ * and the event manager's alike (libmsg(7), Overflow): an event of len
+ * bytes goes to a subscriber unless what already waits for it (its
+ * queue and its share of the batch) and the event would pass
+ * max_event_queue; one larger than the queue still goes to an idle
+ * subscriber. 0: it is lost, counted, and msg.overflow reports it once
+ * the queue drained.
+ */
 static int
-deliver(struct msg_peer *p, const unsigned char *frame, size_t len)
+admit(struct msg_peer *p, size_t len)
+{
+	size_t queued = msg__buf_used(&p->out) + p->batched;
+
+	if (queued > 0 && queued + len > p->srv->opts.max_event_queue) {
+		msg__event_lost(p);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The event manager's fan-out (event.c): the event of len bytes at off
+ * in its batch goes to every subscriber the overflow rule admits, by
+ * msg__event_queue(). Returns how many it reached; *lost counts the
+ * others.
+ */
+int
+msg__fanout_batch(struct msg_server *s, const char *topic, size_t tlen,
+    size_t off, size_t len, struct syncpub *sp, unsigned *lost)
+{
+	struct msg_peer *p;
+	int n = 0;
+
+	for (p = s->peers; p != NULL; p = p->next) {
+		if (!subscribed(p, topic, tlen))
+			continue;
+		if (admit(p, len) && msg__event_queue(p, off, len, sp) == 0)
+			n++;
+		else
+			(*lost)++;
+	}
+	return n;
+}
+
+/* Queue an admitted EVENT frame to p; 0 if that fails (counted lost). */
+static int
+deliver(struct msg_peer *p, const struct msg__buf *frame)
 {
 	if (p->ev != NULL)
 		msg__event_before_queue(p);	/* event.c's batch first */
-	/* An event larger than the queue still goes to an idle one. */
-	if ((msg__buf_used(&p->out) > 0 &&
-	    msg__buf_used(&p->out) + len > p->srv->opts.max_event_queue) ||
-	    msg__buf_append(&p->out, frame, len) == -1) {
-		p->dropped++;
-		p->dropped_unreported++;
-		msg__peer_kick(p);
-		errno = ENOBUFS;
+	if (msg__buf_append(&p->out, frame->data, msg__buf_used(frame)) == -1) {
+		msg__event_lost(p);
 		return 0;
 	}
 	p->delivered++;
@@ -117,12 +181,13 @@ msg__publish_n(struct msg_server *s, const char *topic, size_t tlen,
 	int n = 0;
 
 	for (p = s->peers; p != NULL; p = p->next) {
-		if (!p->hello_seen || !msg__subs_match(p, topic, tlen))
+		if (!subscribed(p, topic, tlen))
 			continue;
 		if (frame.data == NULL && msg__frame_append(&frame, MSG_EVENT,
 		    flags, 0, 0, topic, tlen, data, len) == -1)
 			return -1;
-		n += deliver(p, frame.data, msg__buf_used(&frame));
+		if (admit(p, msg__buf_used(&frame)))
+			n += deliver(p, &frame);
 	}
 	msg__buf_free(&frame);
 	return n;
@@ -149,7 +214,7 @@ msg_peer_send_event(struct msg_peer *p, const char *topic, uint16_t flags,
 	if (msg__frame_append(&frame, MSG_EVENT, flags, 0, 0, topic,
 	    strlen(topic), data, len) == -1)
 		return -1;
-	r = deliver(p, frame.data, msg__buf_used(&frame));
+	r = admit(p, msg__buf_used(&frame)) && deliver(p, &frame);
 	msg__buf_free(&frame);
 	return r ? 0 : -1;
 }

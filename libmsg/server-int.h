@@ -9,6 +9,8 @@
 
 #include "msg-int.h"
 
+struct syncpub;
+
 struct sub {
 	char	*prefix;
 	size_t	 len;
@@ -30,6 +32,7 @@ struct msg_peer {
 	uint64_t		 sent;		/* bytes written to its socket */
 	void			*ev;		/* event.c's: batch share, marks */
 	struct msg_timer	*deadline;	/* HELLO or a frame's rest due */
+	size_t			 batched;	/* bytes of that share */
 };
 
 struct msg_call {
@@ -78,8 +81,14 @@ void	msg__subs_del(struct msg_peer *, const char *, size_t);
 void	msg__subs_free(struct msg_peer *);
 int	msg__publish_n(struct msg_server *, const char *topic, size_t tlen,
 	    uint16_t flags, const void *, size_t);
+/* The event manager's fan-out: pubsub.c admits, event.c queues. */
+int	msg__fanout_batch(struct msg_server *, const char *topic, size_t tlen,
+	    size_t off, size_t len, struct syncpub *, unsigned *lost);
+int	msg__event_queue(struct msg_peer *, size_t off, size_t len,
+	    struct syncpub *);
+void	msg__event_lost(struct msg_peer *);
 void	msg__overflow_notice(struct msg_peer *);
-int	msg__subs_match(const struct msg_peer *, const char *, size_t);
+size_t	msg__subs_count(const struct msg_server *, const char *, size_t);
 /* Peers whose ev is set (event.c): after a write, before queueing. */
 void	msg__event_sent(struct msg_peer *);
 void	msg__event_before_queue(struct msg_peer *);

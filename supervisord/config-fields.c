@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "config-int.h"
+#include "msg.h"
 #include "signame.h"
 
 /* Millisecond fields: an int, so timer arithmetic never overflows. */
@@ -46,14 +47,11 @@ cfg_jtype(const json_t *v)
 	}
 }
 
-/* Ids and socket names: [A-Za-z0-9_.-]{1,64}. */
+/* Ids and socket names are libmsg's names: [A-Za-z0-9_.-]{1,64}. */
 int
 cfg_valid_name(const char *s)
 {
-	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789_.-");
-
-	return n > 0 && n <= SPEC_ID_MAX && s[n] == '\0';
+	return msg_name_valid(s);
 }
 
 char *
