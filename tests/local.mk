@@ -21,6 +21,4 @@ test: all
 include tests/unit/local.mk
 include tests/integration/local.mk
 include tests/bench/local.mk
-include tests/integration/foreign.mk
 include tests/sd/local.mk
-include tests/integration/eventmgr.mk

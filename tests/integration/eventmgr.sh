@@ -19,80 +19,8 @@ tmp=$(mktemp -d /tmp/eventmgr.XXXXXX) || { echo "Bail out! mktemp"; exit 1; }
 export MSG_RUNDIR=$tmp/run
 unset NOTIFY_SOCKET
 
-# An upper bound on the whole script: a hang fails, it never hangs make.
-(
-	sleep 300 & s=$!
-	trap 'kill $s; exit 0' TERM
-	wait $s && kill -TERM $$
-) >/dev/null 2>&1 </dev/null &
-watchdog=$!
-
-pids=
-cleanup() {
-	kill "$watchdog" 2>/dev/null
-	for p in $pids; do kill -TERM "$p" 2>/dev/null; done
-	for p in $pids; do wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	shift
-	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
-}
-
-# run CMD...: sets st, out and err.
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
-}
-
-# expect DESC STATUS STDOUT [STDERR-SUBSTRING]: judge the last run.
-expect() {
-	local desc=$1 want_st=$2 want_out=$3 want_err=${4:-}
-	if [ "$st" -eq "$want_st" ] && [ "$out" = "$want_out" ] &&
-	    { [ -z "$want_err" ] || [[ $err == *"$want_err"* ]]; }; then
-		ok "$desc"
-	else
-		not_ok "$desc" "status $st (want $want_st)" "stdout: $out" \
-		    "want:   $want_out" "stderr: $err" "want stderr ~ $want_err"
-	fi
-}
-
-# start NAME PROG [ARGS...]: run PROG --name NAME and wait for READY=1.
-start() {
-	local name=$1 prog=$2 line nw rc pid
-	shift 2
-	rm -f "$tmp/nw.fifo"
-	mkfifo "$tmp/nw.fifo"
-	"$NW" "$tmp/notify.sock" "$BOUND" >"$tmp/nw.fifo" &
-	nw=$!
-	exec 4<"$tmp/nw.fifo"
-	if ! IFS= read -r line <&4 || [ "$line" != listening ]; then
-		exec 4<&-
-		wait "$nw"
-		return 1
-	fi
-	NOTIFY_SOCKET=$tmp/notify.sock "$prog" --name "$name" "$@" \
-	    2>>"$tmp/$name.log" &
-	pid=$!
-	pids="$pids $pid"
-	printf -v "pid_$name" '%s' "$pid"
-	wait "$nw"
-	rc=$?
-	exec 4<&-
-	return $rc
-}
+. "$(dirname "$0")/tap.sh"
+guard 300
 
 # stats: the manager's stats, compact (msg prints it indented).
 stats() {
@@ -111,12 +39,12 @@ wait_stats() {
 
 # --- start ---
 
-if start em "$EVENTMGR"; then
+if start_worker em "$EVENTMGR"; then
 	ok "eventmgr --name em says READY=1"
 else
 	not_ok "eventmgr --name em says READY=1" "$(cat "$tmp/em.log")"
 fi
-start counter "$COUNTER" || echo "# counter did not start"
+start_worker counter "$COUNTER" || echo "# counter did not start"
 run "$MSG" call em stats
 expect "stats with no subscriber: []" 0 "[]"
 
@@ -188,7 +116,7 @@ fi
 
 kill -KILL "$subpid"
 wait "$subpid" 2>/dev/null
-pids=${pids/ $subpid/}
+forget "$subpid"
 exec 5<&-
 if wait_stats "[]"; then
 	ok "a SIGKILLed subscriber leaves stats"
@@ -212,22 +140,7 @@ expect "eventmgr --name with a bad name: exit 64" 64 "" "bad name"
 
 # --- stop ---
 
-for a in em counter; do
-	pid_var=pid_$a
-	if [ -z "${!pid_var:-}" ]; then
-		not_ok "$a exits 0 on SIGTERM" "it never started"
-		continue
-	fi
-	kill -TERM "${!pid_var}"
-	wait "${!pid_var}"
-	st=$?
-	pids=${pids/ ${!pid_var}/}
-	if [ "$st" -eq 0 ]; then
-		ok "$a exits 0 on SIGTERM"
-	else
-		not_ok "$a exits 0 on SIGTERM" "status $st" \
-		    "$(cat "$tmp/$a.log" 2>/dev/null)"
-	fi
-done
+stop_worker em
+stop_worker counter
 
 [ "$n" -eq 18 ] || echo "# ran $n tests, planned 18"

@@ -1,12 +1,17 @@
-# tests/integration/local.mk: black-box tests of the installed programs.
+# tests/integration/local.mk: black-box tests of the installed programs,
+# shell scripts that print TAP with tests/integration/tap.sh: msg(1)
+# against the example workers (msg-cli.sh), the eventmgr worker driven by
+# msg(1) (eventmgr.sh), a client written from libmsg(7) alone
+# (foreign-client.sh).
 
 # Helpers: a NOTIFY_SOCKET that reports READY=1, an actor that never answers.
 check_PROGRAMS += tests/integration/notify-wait tests/integration/stall
 tests_integration_notify_wait_SOURCES = tests/integration/notify-wait.c
-tests_integration_notify_wait_CFLAGS = $(AM_CFLAGS)
 tests_integration_stall_SOURCES = tests/integration/stall.c
-tests_integration_stall_CFLAGS = $(AM_CFLAGS)
 tests_integration_stall_LDADD = libmsg/libmsg.la $(JANSSON_LIBS) $(LIBBSD_LIBS)
 
-TESTS += tests/integration/msg-cli.sh
-EXTRA_DIST += tests/integration/msg-cli.sh
+INTEGRATION_TESTS = tests/integration/msg-cli.sh \
+	tests/integration/eventmgr.sh tests/integration/foreign-client.sh
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/tap.sh \
+	tests/integration/pyclient.py

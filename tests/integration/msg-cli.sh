@@ -20,106 +20,14 @@ export MSG_RUNDIR=$tmp/run	# missing: the first worker creates it 0700
 unset NOTIFY_SOCKET
 ulimit -c 0			# counter's "crash" aborts
 
-# An upper bound on the whole script: a hang fails, it never hangs make.
-(
-	sleep 300 & s=$!
-	trap 'kill $s; exit 0' TERM
-	wait $s && kill -TERM $$
-) >/dev/null 2>&1 </dev/null &
-watchdog=$!
-
-pids=
-cleanup() {
-	kill "$watchdog" 2>/dev/null
-	for p in $pids; do kill -TERM "$p" 2>/dev/null; done
-	for p in $pids; do kill -CONT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	shift
-	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
-}
-
-# run CMD...: sets st, out, err and ms (elapsed).
-run() {
-	local t0
-	t0=$(date +%s%N)
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
-}
-
-# expect DESC STATUS STDOUT [STDERR-SUBSTRING]: judge the last run.
-expect() {
-	local desc=$1 want_st=$2 want_out=$3 want_err=${4:-}
-	if [ "$st" -eq "$want_st" ] && [ "$out" = "$want_out" ] &&
-	    { [ -z "$want_err" ] || [[ $err == *"$want_err"* ]]; }; then
-		ok "$desc"
-	else
-		not_ok "$desc" "status $st (want $want_st)" "stdout: $out" \
-		    "want:   $want_out" "stderr: $err" "want stderr ~ $want_err"
-	fi
-}
-
-# start NAME PROG [ARGS...]: run PROG --name NAME and wait for READY=1.
-start() {
-	local name=$1 prog=$2 line nw rc pid
-	shift 2
-	rm -f "$tmp/nw.fifo"
-	mkfifo "$tmp/nw.fifo"
-	"$NW" "$tmp/notify.sock" "$BOUND" >"$tmp/nw.fifo" &
-	nw=$!
-	exec 4<"$tmp/nw.fifo"
-	# notify-wait bound its socket before it says so.
-	if ! IFS= read -r line <&4 || [ "$line" != listening ]; then
-		exec 4<&-
-		wait "$nw"
-		return 1
-	fi
-	NOTIFY_SOCKET=$tmp/notify.sock "$prog" --name "$name" "$@" \
-	    2>>"$tmp/$name.log" &
-	pid=$!
-	pids="$pids $pid"
-	printf -v "pid_$name" '%s' "$pid"
-	wait "$nw"
-	rc=$?
-	exec 4<&-
-	return $rc
-}
-
-# stop NAME: SIGTERM, and it must exit 0 (a clean exit, leak-checked
-# under the sanitizers).
-stop() {
-	local pid_var=pid_$1 st
-	kill -TERM "${!pid_var}"
-	wait "${!pid_var}"
-	st=$?
-	pids=${pids/ ${!pid_var}/}
-	if [ "$st" -eq 0 ]; then
-		ok "$1 exits 0 on SIGTERM"
-	else
-		not_ok "$1 exits 0 on SIGTERM" "status $st" \
-		    "$(cat "$tmp/$1.log" 2>/dev/null)"
-	fi
-}
+. "$(dirname "$0")/tap.sh"
+guard 300
 
 # --- start the actors ---
 
 for a in "counter $COUNTER" "echo $ECHO" "stall $STALL"; do
 	set -- $a
-	if start "$1" "$2"; then
+	if start_worker "$1" "$2"; then
 		ok "$1 says READY=1"
 	else
 		not_ok "$1 says READY=1" "$(cat "$tmp/$1.log" 2>/dev/null)"
@@ -263,7 +171,7 @@ expect "counter crash: connection lost, exit 69" 69 "" \
     "counter: connection lost (actor down)"
 wait "$pid_counter"
 cst=$?
-pids=${pids/ $pid_counter/}
+forget "$pid_counter"
 if [ $cst -eq $((128 + 6)) ]; then
 	ok "counter died of SIGABRT"
 else
@@ -272,11 +180,11 @@ fi
 run "$MSG" call counter get
 expect "dead counter: no actor, exit 69" 69 "" "no actor counter"
 
-stop echo
+stop_worker echo
 # The subscriber learns its actor is gone and says so.
 wait "$subpid"
 sst=$?
-pids=${pids/ $subpid/}
+forget "$subpid"
 exec 5<&-
 if [ $sst -eq 69 ] && grep -q "echo: connection lost" "$tmp/sub.err"; then
 	ok "msg sub exits 69 when its actor goes"
@@ -284,7 +192,7 @@ else
 	not_ok "msg sub exits 69 when its actor goes" "status $sst" \
 	    "$(cat "$tmp/sub.err")"
 fi
-stop stall
+stop_worker stall
 if [ -z "$(ls -A "$MSG_RUNDIR" | grep -v '^counter\.sock$')" ]; then
 	ok "stopped actors removed their sockets"
 else
