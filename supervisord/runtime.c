@@ -109,13 +109,16 @@ listen_fd(struct node *n, char *err, size_t len)
 {
 	struct rt *r = rt_of(n);
 	char path[4200];
+	int e;
 
 	if (n->spec->listen == NULL || r->listen_fd != -1)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s.sock", opts->rundir,
 	    n->spec->listen);
 	if ((r->listen_fd = msg_listen(path, path, sizeof(path))) == -1) {
-		snprintf(err, len, "listen %s: %s", path, strerror(errno));
+		e = errno;
+		snprintf(err, len, "listen %s: %s", path, strerror(e));
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -168,8 +171,9 @@ cb_spawn(struct tree *t, struct node *n, int *pending, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
+	/* Out of descriptors is a shortage, as in spawn(). */
 	if (listen_fd(n, err, len) == -1)
-		return -1;
+		return errno == EMFILE || errno == ENFILE ? SPAWN_LATER : -1;
 	memset(&req, 0, sizeof(req));
 	req.spec = n->spec;
 	req.path = n->path;

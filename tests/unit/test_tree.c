@@ -145,6 +145,7 @@ static size_t		 nacts;
 static char		*logs[MAXACTS];
 static size_t		 nlogs;
 static int		 freeing;	/* inside tree_free */
+static int		 exec_pending;	/* spawns report execve later */
 
 /* The runtime's pid map and its one timer per node. */
 static struct live {
@@ -224,7 +225,7 @@ timer_del(struct armed *a)
 }
 
 static pid_t
-fake_spawn(struct tree *t, struct node *n, int *pending UNUSED, char *err,
+fake_spawn(struct tree *t, struct node *n, int *pending, char *err,
     size_t len)
 {
 	size_t i;
@@ -237,9 +238,15 @@ fake_spawn(struct tree *t, struct node *n, int *pending UNUSED, char *err,
 		if (fails[i].times > 0 && strcmp(fails[i].path, n->path) == 0) {
 			fails[i].times--;
 			strlcpy(err, fails[i].why, len);
+			/* "later:": a shortage, tried again (tree.h). */
+			if (strncmp(fails[i].why, "later:", 6) == 0) {
+				act("SPAWN %s later", n->path);
+				return SPAWN_LATER;
+			}
 			act("SPAWN %s -1", n->path);
 			return -1;
 		}
+	*pending = exec_pending;
 	pid = next_pid++;
 	assert_true(nlives < MAXNODES);
 	lives[nlives].pid = pid;
@@ -271,7 +278,7 @@ fake_timer(struct tree *t, struct node *n, int64_t ms)
 		}
 		return;
 	}
-	assert_int_not_equal(n->pid, 0);
+	assert_true(n->pid != 0 || n->spawn_later);
 	if (a == NULL) {
 		assert_true(ntimers < MAXNODES);
 		a = &timers[ntimers++];
@@ -425,7 +432,7 @@ check(void)
 
 	assert_int_equal(count_pids(tree_root(T)), nlives);
 	for (i = 0; i < ntimers; i++)
-		assert_int_not_equal(timers[i].n->pid, 0);
+		assert_true(timers[i].n->pid != 0 || timers[i].n->spawn_later);
 }
 
 static void
@@ -500,7 +507,7 @@ new_tree(struct spec *root)
 	/* What a failed test left behind is dropped (and leaked). */
 	clear();
 	nlives = ntimers = nfails = 0;
-	freeing = 0;
+	freeing = exec_pending = 0;
 	now = 1000;
 	next_pid = 101;
 	assert_non_null(T = tree_new(root, &ops, NULL));
@@ -1219,6 +1226,91 @@ test_escalation_transient_supervisor(void **unused UNUSED)
 	assert_int_equal(node("root/y")->pid, 104);
 	/* The root counted none of it. */
 	assert_int_equal(state("root"), NS_RUNNING);
+	end_tree();
+}
+
+/* --- spawns whose execve is reported later --- */
+
+/* A shortage of descriptors or processes is tried again, not a crash. */
+static void
+test_spawn_later(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, W("a"), W("b"), NULL));
+	fail_spawn("root/b", "later:fork: Resource temporarily unavailable",
+	    2);
+	start();
+	expect(STARTS("root/a", 101), "SPAWN root/b later",
+	    "TIMER root/b 1000", NULL);
+	assert_int_equal(state("root/b"), NS_STARTING);
+	fire("root/b");
+	expect("SPAWN root/b later", "TIMER root/b 1000", NULL);
+	fire("root/b");
+	expect(STARTS("root/b", 102), "EVENT started root", "STARTED", NULL);
+	assert_int_equal(state("root"), NS_RUNNING);
+	/* No restart was counted: a crash now is the first. */
+	killed(102, SIGKILL);
+	expect("EVENT exited root/b 102 sig=KILL abnormal", STARTS("root/b",
+	    103), NULL);
+	end_tree();
+}
+
+/* A stop while a spawn waits for its retry cancels the retry. */
+static void
+test_spawn_later_stopped(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, W("a"), W("b"), NULL));
+	fail_spawn("root/b", "later:pipe2: Too many open files", 1);
+	start();
+	expect(STARTS("root/a", 101), "SPAWN root/b later",
+	    "TIMER root/b 1000", NULL);
+	shutdown_tree();
+	expect("UNTIMER root/b", TERMS("root/a", 101), NULL);
+	assert_false(armed("root/b"));
+	killed(101, SIGTERM);
+	expect(TERMED("root/a", 101), "EVENT shutdown root shutdown",
+	    "EXIT 0", NULL);
+	end_tree();
+}
+
+/* started comes with execve; start_timeout covers the way there. */
+static void
+test_exec_pending(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, W("a"), W("b"), NULL));
+	exec_pending = 1;
+	start();
+	expect("SPAWN root/a 101", "TIMER root/a 5000", NULL);
+	assert_int_equal(state("root/a"), NS_STARTING);
+	tree_execed(T, node("root/a"));
+	check();
+	expect("EVENT started root/a 101", "UNTIMER root/a",
+	    "SPAWN root/b 102", "TIMER root/b 5000", NULL);
+	/* b never reaches execve: a start error at start_timeout. */
+	fire("root/b");
+	expect("EVENT start_error root/b: start_timeout: did not reach "
+	    "execve within 5000 ms", "KILL root/b 102 KILL", NULL);
+	killed(102, SIGKILL);
+	/* No "exited" for what never started. */
+	expect(TERMS("root/a", 101), NULL);
+	end_tree();
+}
+
+/* A step before execve failed: a start error with its reason. */
+static void
+test_exec_failed(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, W("a"), NULL));
+	exec_pending = 1;
+	start();
+	expect("SPAWN root/a 101", "TIMER root/a 5000", NULL);
+	/* Reaped: the child never ran the program. */
+	live_del(live_of_pid(101));
+	tree_start_failed(T, node("root/a"), "stdout: Permission denied");
+	check();
+	expect("UNTIMER root/a",
+	    "EVENT start_error root/a: stdout: Permission denied", "EXIT 1",
+	    NULL);
+	assert_int_equal(state("root/a"), NS_FAILED);
 	end_tree();
 }
 
@@ -2231,6 +2323,10 @@ main(void)
 		cmocka_unit_test(test_one_for_all_counts_once),
 		cmocka_unit_test(test_escalation_three_levels),
 		cmocka_unit_test(test_escalation_transient_supervisor),
+		cmocka_unit_test(test_spawn_later),
+		cmocka_unit_test(test_spawn_later_stopped),
+		cmocka_unit_test(test_exec_pending),
+		cmocka_unit_test(test_exec_failed),
 		cmocka_unit_test(test_start_error_at_boot),
 		cmocka_unit_test(test_start_error_nested),
 		cmocka_unit_test(test_start_error_exited_before_ready),
