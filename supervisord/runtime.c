@@ -353,18 +353,30 @@ static void
 reaped(struct node *n, int st)
 {
 	struct rt *r = rt_of(n);
+	char why[sizeof(r->exec_err)], *path;
 
 	if (r->exec_fd != -1) {
 		if (spawn_result(r->exec_fd, r->exec_err,
 		    sizeof(r->exec_err)) != -1)
 			r->exec_err[0] = '\0';
 		exec_unwatch(r);
-		if (r->exec_err[0] == '\0')
+		if (r->exec_err[0] == '\0') {
+			/* What it sets off may remove n: look it up again. */
+			if ((path = strdup(n->path)) == NULL)
+				return;
 			tree_execed(tree, n);
+			n = tree_find(tree, path);
+			free(path);
+			if (n == NULL)
+				return;
+			r = rt_of(n);
+		}
 	}
 	if (r->exec_err[0] != '\0') {
-		tree_start_failed(tree, n, r->exec_err);
+		/* n may be gone after this, and r with it. */
+		strlcpy(why, r->exec_err, sizeof(why));
 		r->exec_err[0] = '\0';
+		tree_start_failed(tree, n, why);
 		return;
 	}
 	tree_exited(tree, n, st);
