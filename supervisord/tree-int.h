@@ -87,5 +87,13 @@ void		 prog_run(struct tree *, struct node *);
 void		 mbox_push(struct tree *, struct node *s, struct request *);
 void		 mbox_process(struct tree *, struct node *s);
 void		 stop_subtree(struct tree *, struct node *s, enum prog_kind);
+void		 start_root(struct tree *, struct node *root);
+void		 child_settled(struct tree *, struct node *c, int ok);
+void		 exit_of(struct tree *, struct node *c, enum exit_class);
+void		 spawn_again(struct tree *, struct node *c);
+void		 event_started(struct tree *, struct node *c);
+void		 event_start_error(struct tree *, struct node *c,
+		    const char *why);
+void		 describe_exit(const struct node *c, char *buf, size_t size);
 
 #endif /* TREE_INT_H */

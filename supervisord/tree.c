@@ -250,20 +250,7 @@ tree_set_now(struct tree *t, uint64_t ms)
 void
 tree_start(struct tree *t)
 {
-	struct node *r = t->root;
-	struct step *steps;
-	size_t i;
-
-	node_sync_kids(t, r);
-	if ((steps = calloc(r->nkids + 1, sizeof(*steps))) == NULL)
-		return;
-	for (i = 0; i < r->nkids; i++) {
-		steps[i].kind = STEP_START;
-		steps[i].child = r->kids[i];
-	}
-	r->state = NS_STARTING;
-	prog_set(r, P_START, steps, r->nkids, NULL);
-	prog_run(t, r);
+	start_root(t, t->root);
 }
 
 void
