@@ -402,7 +402,7 @@ tree_op_start_child(struct tree *t, const char *path, char **args,
 		snprintf(err, len, "%s is %s", path, node_state_name(s->state));
 		return NULL;
 	}
-	/* Ids count up and are never reused while we run (SPEC 1). */
+	/* Ids count up and are never reused while we run (supervisord(8), Strategies). */
 	snprintf(id, sizeof(id), "%u", ++s->next_dyn);
 	if ((c = node_new(t, s, s->spec->template, id)) == NULL ||
 	    (c->extra = calloc(nargs + 1, sizeof(*c->extra))) == NULL) {

@@ -26,7 +26,7 @@
 #include "sdtest.h"
 
 #define SLEEP	"[\"/bin/sleep\", \"1000\"]"
-/* The default shutdown time (SPEC 1): what "infinity" must outlast. */
+/* The default shutdown time (supervisord.json(5)): what "infinity" must outlast. */
 #define DEFAULT_SHUTDOWN_S	5.0
 
 /*

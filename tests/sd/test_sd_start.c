@@ -222,7 +222,7 @@ test_start_timeout_at_boot(void **state)
 
 /*
  * A notify child that exits before READY=1, even with code 0, is a start
- * error and its exit is abnormal (SPEC 2: death before readiness).
+ * error and its exit is abnormal (supervisord(8), Exit classes: death before readiness).
  */
 static void
 test_start_exit_before_ready(void **state)

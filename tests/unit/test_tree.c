@@ -1,10 +1,10 @@
 /*
- * test_tree.c: the supervision core (supervisord/tree.c, rules.c) against
- * OTP's supervisor rules and SPEC section 2, without forking. The test
- * plays the runtime: its tree_ops record every spawn (fake increasing
- * pids), signal, timer, event, forget and exit in one log, checked in
- * exact order; it feeds exits as waitpid(2) statuses and moves a fake
- * monotonic clock.
+ * test_tree.c: the supervision core (supervisord/tree.c, rules.c,
+ * reports.c) against OTP's supervisor rules and supervisord(8),
+ * SUPERVISION SEMANTICS, without forking. The test plays the runtime:
+ * its tree_ops record every spawn (fake increasing pids), signal, timer,
+ * event, forget and exit in one log, checked in exact order; it feeds
+ * exits as waitpid(2) statuses and moves a fake monotonic clock.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -1370,7 +1370,7 @@ test_start_error_exited_before_ready(void **unused UNUSED)
 	new_tree(S("root", ONE_FOR_ONE, 1, 5, notify(W("a")), NULL));
 	start();
 	code(101, 0);
-	/* Even code 0: dying before READY=1 is abnormal (SPEC 2). */
+	/* Even code 0: dying before READY=1 is abnormal (supervisord(8), Exit classes). */
 	expect(STARTS("root/a", 101), "TIMER root/a 5000", "UNTIMER root/a",
 	    "EVENT exited root/a 101 code=0 abnormal",
 	    "EVENT start_error root/a: exited with code 0 before it was "
