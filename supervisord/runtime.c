@@ -38,7 +38,7 @@ struct rt {
 	struct msg_timer	*watchdog;
 	int			 listen_fd;
 	int			 exec_fd;	/* the pending spawn's report */
-	char			 exec_err[160];	/* what it reported */
+	char			*exec_err;	/* what it reported, or NULL */
 };
 
 static struct msg_loop		*loop;
@@ -139,23 +139,29 @@ exec_unwatch(struct rt *r)
  * step before it failed. A failed child exits at once; the core hears
  * of it when it is reaped, so a node's process is gone when it hears.
  */
+/* 1 nothing yet, 0 execve succeeded, -1 failed (why in r->exec_err). */
+static int
+read_report(struct rt *r)
+{
+	char why[160];
+	int res;
+
+	if ((res = spawn_result(r->exec_fd, why, sizeof(why))) == 1)
+		return 1;
+	exec_unwatch(r);
+	if (res == -1 && (r->exec_err = strdup(why)) == NULL)
+		r->exec_err = strdup("out of memory");
+	return res;
+}
+
 static void
 on_exec_report(struct msg_loop *l, int fd, unsigned events, void *arg)
 {
 	struct node *n = arg;
-	struct rt *r = rt_of(n);
 
-	switch (spawn_result(fd, r->exec_err, sizeof(r->exec_err))) {
-	case 1:
-		return;
-	case 0:
-		exec_unwatch(r);
+	if (read_report(rt_of(n)) == 0) {
 		now();
 		tree_execed(tree, n);
-		return;
-	default:
-		exec_unwatch(r);
-		return;
 	}
 }
 
@@ -185,7 +191,6 @@ cb_spawn(struct tree *t, struct node *n, int *pending, char *err, size_t len)
 	req.nofile = opts->nofile.rlim_max != 0 ? &opts->nofile : NULL;
 	if ((pid = spawn(&req, &fd, err, len)) < 0)
 		return pid == SPAWN_AGAIN ? SPAWN_LATER : -1;
-	r->exec_err[0] = '\0';
 	if (pidmap_put(pid, n) == -1 ||
 	    msg_loop_add_fd(loop, fd, MSG_EV_READ, on_exec_report, n) == -1) {
 		pidmap_del(pid);
@@ -325,6 +330,7 @@ cb_forget(struct tree *t, struct node *n)
 	cancel(&r->timer);
 	cancel(&r->watchdog);
 	exec_unwatch(r);
+	free(r->exec_err);
 	if (r->listen_fd != -1)
 		close(r->listen_fd);
 	free(r);
@@ -353,30 +359,28 @@ static void
 reaped(struct node *n, int st)
 {
 	struct rt *r = rt_of(n);
-	char why[sizeof(r->exec_err)], *path;
+	char *path, *why;
+	int res;
 
-	if (r->exec_fd != -1) {
-		if (spawn_result(r->exec_fd, r->exec_err,
-		    sizeof(r->exec_err)) != -1)
-			r->exec_err[0] = '\0';
-		exec_unwatch(r);
-		if (r->exec_err[0] == '\0') {
-			/* What it sets off may remove n: look it up again. */
-			if ((path = strdup(n->path)) == NULL)
-				return;
-			tree_execed(tree, n);
-			n = tree_find(tree, path);
-			free(path);
-			if (n == NULL)
-				return;
-			r = rt_of(n);
-		}
+	/* Dead, so its report is all there: nothing yet means it ran. */
+	if (r->exec_fd != -1 && (res = read_report(r)) != -1) {
+		if (res == 1)
+			exec_unwatch(r);
+		/* What it sets off may remove n: look it up again. */
+		if ((path = strdup(n->path)) == NULL)
+			return;
+		tree_execed(tree, n);
+		n = tree_find(tree, path);
+		free(path);
+		if (n == NULL)
+			return;
+		r = rt_of(n);
 	}
-	if (r->exec_err[0] != '\0') {
+	if ((why = r->exec_err) != NULL) {
 		/* n may be gone after this, and r with it. */
-		strlcpy(why, r->exec_err, sizeof(why));
-		r->exec_err[0] = '\0';
+		r->exec_err = NULL;
 		tree_start_failed(tree, n, why);
+		free(why);
 		return;
 	}
 	tree_exited(tree, n, st);
