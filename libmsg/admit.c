@@ -126,6 +126,28 @@ msg__refuse(struct msg_server *s, int fd, pid_t pid, const char *why)
 	close(fd);
 }
 
+/*
+ * A full server first closes the oldest peer that has not said HELLO
+ * (of uid, unless any): a crowd of silent connections cannot keep out a
+ * client that speaks at once. 1 if it made room.
+ */
+static int
+make_room(struct msg_server *s, const uid_t *uid)
+{
+	struct msg_peer *p, *oldest = NULL;
+
+	/* New peers go first in the list: the last match is the oldest. */
+	for (p = s->peers; p != NULL; p = p->next)
+		if (!p->hello_seen && (uid == NULL || p->cred.uid == *uid))
+			oldest = p;
+	if (oldest == NULL)
+		return 0;
+	say(s, TROUBLE_ROOM, "peer pid %d: closed before its HELLO to make "
+	    "room", (int)oldest->cred.pid);
+	msg_peer_close(oldest);
+	return 1;
+}
+
 /* May a new peer with these credentials in? 0, or -1 refused and closed. */
 int
 msg__admit(struct msg_server *s, int fd, const struct msg_cred *c)
@@ -133,7 +155,7 @@ msg__admit(struct msg_server *s, int fd, const struct msg_cred *c)
 	struct uidcount *u;
 	char why[96];
 
-	if (s->npeers >= s->opts.max_peers) {
+	if (s->npeers >= s->opts.max_peers && !make_room(s, NULL)) {
 		snprintf(why, sizeof(why), "too many connections (%zu)",
 		    s->opts.max_peers);
 		msg__refuse(s, fd, c->pid, why);
@@ -143,7 +165,7 @@ msg__admit(struct msg_server *s, int fd, const struct msg_cred *c)
 		msg__refuse(s, fd, c->pid, "out of memory");
 		return -1;
 	}
-	if (u->n >= s->opts.max_peers_per_uid) {
+	if (u->n >= s->opts.max_peers_per_uid && !make_room(s, &c->uid)) {
 		snprintf(why, sizeof(why), "too many connections of uid %u "
 		    "(%zu)", (unsigned)c->uid, s->opts.max_peers_per_uid);
 		msg__refuse(s, fd, c->pid, why);

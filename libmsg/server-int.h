@@ -43,8 +43,8 @@ struct msg_call {
 };
 
 /* What admit.c logs at most once a second, each. */
-enum msg__trouble { TROUBLE_REFUSED, TROUBLE_LATE, TROUBLE_GREEDY,
-	TROUBLE_KINDS };
+enum msg__trouble { TROUBLE_REFUSED, TROUBLE_LATE, TROUBLE_ROOM,
+	TROUBLE_GREEDY, TROUBLE_KINDS };
 
 struct msg__ratelog {
 	uint64_t	last;		/* ms */
