@@ -37,6 +37,8 @@ struct rt {
 	struct msg_timer	*timer;		/* the core's one timer */
 	struct msg_timer	*watchdog;
 	int			 listen_fd;
+	char			*listen_path;	/* the socket we bound there */
+	ino_t			 listen_ino;
 	int			 exec_fd;	/* the pending spawn's report */
 	char			*exec_err;	/* what it reported, or NULL */
 };
@@ -109,6 +111,7 @@ listen_fd(struct node *n, char *err, size_t len)
 {
 	struct rt *r = rt_of(n);
 	char path[4200];
+	struct stat st;
 	int e;
 
 	if (n->spec->listen == NULL || r->listen_fd != -1)
@@ -121,6 +124,8 @@ listen_fd(struct node *n, char *err, size_t len)
 		errno = e;
 		return -1;
 	}
+	if (stat(path, &st) == 0 && (r->listen_path = strdup(path)) != NULL)
+		r->listen_ino = st.st_ino;
 	return 0;
 }
 
@@ -317,6 +322,16 @@ cb_exit(struct tree *t, int status)
 	msg_loop_stop(loop);
 }
 
+/* The socket we bound, not one a successor bound there since. */
+static void
+unlink_ours(const char *path, ino_t ino)
+{
+	struct stat st;
+
+	if (path != NULL && stat(path, &st) == 0 && st.st_ino == ino)
+		unlink(path);
+}
+
 static void
 cb_forget(struct tree *t, struct node *n)
 {
@@ -333,6 +348,8 @@ cb_forget(struct tree *t, struct node *n)
 	free(r->exec_err);
 	if (r->listen_fd != -1)
 		close(r->listen_fd);
+	unlink_ours(r->listen_path, r->listen_ino);
+	free(r->listen_path);
 	free(r);
 	n->rt = NULL;
 }
