@@ -301,8 +301,9 @@ static void
 print_event(struct ctl *ctl, const void *data, size_t len)
 {
 	json_t *e = json_loadb(data, len, 0, NULL);
-	const char *ev, *path;
-	char ex[128];
+	const char *ev, *path, *detail;
+	char ex[128], line[512];
+	size_t n;
 
 	if (e == NULL)
 		return;
@@ -312,10 +313,15 @@ print_event(struct ctl *ctl, const void *data, size_t len)
 		ev = json_string_value(json_object_get(e, "event"));
 		path = json_string_value(json_object_get(e, "path"));
 		fmt_exit(ex, sizeof(ex), e);
-		printf("%-6lld %-12s %-24s %s\n", (long long)json_integer_value(
-		    json_object_get(e, "seq")), ev ? ev : "?", path ? path : "?",
-		    json_object_get(e, "reason") ? json_string_value(
-		    json_object_get(e, "reason")) : strcmp(ex, "-") ? ex : "");
+		detail = json_object_get(e, "reason") ? json_string_value(
+		    json_object_get(e, "reason")) : strcmp(ex, "-") ? ex : "";
+		snprintf(line, sizeof(line), "%-6lld %-12s %-24s %s",
+		    (long long)json_integer_value(json_object_get(e, "seq")),
+		    ev ? ev : "?", path ? path : "?", detail ? detail : "");
+		/* The columns pad; the end of the line does not. */
+		for (n = strlen(line); n > 0 && line[n - 1] == ' '; n--)
+			line[n - 1] = '\0';
+		printf("%s\n", line);
 	}
 	json_decref(e);
 	fflush(stdout);

@@ -567,6 +567,16 @@ bg_argv_ctl(struct sd *sd, char **argv, const char *a1, const char *a2,
 	return argv[0];
 }
 
+/* An event without detail, such as "started", is not padded at the end. */
+static void
+no_trailing_space(const char *line)
+{
+	size_t n = strlen(line);
+
+	if (n > 0 && line[n - 1] == ' ')
+		fail_msg("trailing space: \"%s\"", line);
+}
+
 static void
 test_events_and_shutdown(void **state)
 {
@@ -608,6 +618,7 @@ test_events_and_shutdown(void **state)
 		assert_non_null(line = bg_line(&bt));
 		assert_int_equal(sscanf(line, "%lld %63s %127s", &seq, ev,
 		    path), 3);
+		no_trailing_space(line);
 		free(line);
 	} while (seq < last);
 
@@ -651,6 +662,7 @@ test_events_and_shutdown(void **state)
 		    path), 3);
 		if (strcmp(ev, "exited") == 0 && strcmp(path, "root/s/x") == 0)
 			assert_non_null(strstr(line, "signal TERM"));
+		no_trailing_space(line);
 		free(line);
 	}
 	assert_int_equal(seq, (long long)json_array_size(lines));
