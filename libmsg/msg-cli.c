@@ -64,8 +64,9 @@ print_payload(const void *data, size_t len)
 	if (len == 0)
 		return;
 	v = json_loadb(data, len, JSON_DECODE_ANY, NULL);
+	/* 16 digits: 50.697, not 50.697000000000003; and whole microseconds. */
 	if (v != NULL && (s = json_dumps(v, JSON_INDENT(2) |
-	    JSON_ENCODE_ANY)) != NULL) {
+	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(16))) != NULL) {
 		printf("%s\n", s);
 		free(s);
 	} else {

@@ -12,11 +12,22 @@
 #include "msg-int.h"
 
 /* Until the application says otherwise: warnings and errors on stderr. */
+/*
+ * A line that begins with the program's name already, as an actor's does
+ * when it is named after its program, is not prefixed twice.
+ */
 static void
 log_stderr(int prio, const char *line, void *arg)
 {
-	if (prio <= LOG_WARNING)
-		fprintf(stderr, "%s: %s\n", getprogname(), line);
+	const char *prog = getprogname();
+	size_t n = strlen(prog);
+
+	if (prio > LOG_WARNING)
+		return;
+	if (strncmp(line, prog, n) == 0 && line[n] == ':')
+		fprintf(stderr, "%s\n", line);
+	else
+		fprintf(stderr, "%s: %s\n", prog, line);
 }
 
 static msg_log_fn	*log_fn = log_stderr;

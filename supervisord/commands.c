@@ -134,10 +134,8 @@ cmd_signal(const struct control_env *env, json_t *req, const char *path,
 		snprintf(err, len, "unknown signal \"%s\"", name ? name : "");
 		return NULL;
 	}
-	if ((n = tree_find(env->tree(), path)) == NULL) {
-		snprintf(err, len, "no such path: %s", path);
+	if ((n = tree_lookup(env->tree(), path, err, len)) == NULL)
 		return NULL;
-	}
 	if ((count = signal_subtree(n, signo)) == 0) {
 		snprintf(err, len, "%s: no running process to signal", path);
 		return NULL;

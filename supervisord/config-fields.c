@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "config-int.h"
+#include "distance.h"
 #include "msg.h"
 #include "signame.h"
 
@@ -613,32 +614,6 @@ field_find(const char *key)
 	return NULL;
 }
 
-/* Levenshtein distance, capped: only small ones matter for typos. */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, d[32], diag, up;
-
-	if (lb >= NITEMS(d) || (la > lb ? la - lb : lb - la) > 2)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		d[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = d[0];
-		d[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = d[j];
-			d[j] = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < d[j])
-				d[j] = up + 1;
-			if (d[j - 1] + 1 < d[j])
-				d[j] = d[j - 1] + 1;
-			diag = up;
-		}
-	}
-	return d[lb];
-}
-
 /* The field KEY is probably a typo of, or NULL. */
 const char *
 field_guess(const char *key)
@@ -647,7 +622,7 @@ field_guess(const char *key)
 	const char *guess = NULL;
 
 	for (i = 0; i < NITEMS(fields); i++) {
-		if ((d = distance(key, fields[i].name)) < best) {
+		if ((d = edit_distance(key, fields[i].name)) < best) {
 			best = d;
 			guess = fields[i].name;
 		}

@@ -5,6 +5,7 @@ noinst_LTLIBRARIES += supervisord/libsupd.la
 supervisord_libsupd_la_SOURCES = \
 	supervisord/config.c supervisord/config.h supervisord/config-int.h \
 	supervisord/config-fields.c \
+	supervisord/distance.c supervisord/distance.h \
 	supervisord/jsonpos.c supervisord/jsonpos.h \
 	supervisord/spec.c supervisord/spec.h \
 	supervisord/log.c supervisord/log.h \
@@ -27,7 +28,7 @@ supervisord_libsupd_la_LIBADD = libmsg/libmsg-internal.la $(JANSSON_LIBS) \
 
 bin_PROGRAMS += supervisord/supervisorctl
 supervisord_supervisorctl_SOURCES = supervisord/supervisorctl.c \
-	supervisord/control-proto.h
+	supervisord/control-proto.h supervisord/distance.c supervisord/distance.h
 supervisord_supervisorctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 supervisord_supervisorctl_LDADD = libmsg/libmsg.la $(JANSSON_LIBS) \
 	$(LIBBSD_LIBS)

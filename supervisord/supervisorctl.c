@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <jansson.h>
 
 #include "control-proto.h"
+#include "distance.h"
 #include "msg.h"
 
 #define EXIT_NOT_RUNNING	3
@@ -28,7 +30,7 @@ struct ctl {
 
 struct ctl_cmd {
 	const char	*name;
-	const char	*call;		/* the daemon's command it makes */
+	const char	*call;		/* the daemon's command; NULL: none */
 	const char	*usage;		/* its operands */
 	int		 min, max;	/* operands; -1: no limit */
 	int		 (*exec)(struct ctl *, const struct ctl_cmd *, int,
@@ -301,8 +303,9 @@ static void
 print_event(struct ctl *ctl, const void *data, size_t len)
 {
 	json_t *e = json_loadb(data, len, 0, NULL);
-	const char *ev, *path;
-	char ex[128];
+	const char *ev, *path, *detail;
+	char ex[128], line[512];
+	size_t n;
 
 	if (e == NULL)
 		return;
@@ -312,10 +315,15 @@ print_event(struct ctl *ctl, const void *data, size_t len)
 		ev = json_string_value(json_object_get(e, "event"));
 		path = json_string_value(json_object_get(e, "path"));
 		fmt_exit(ex, sizeof(ex), e);
-		printf("%-6lld %-12s %-24s %s\n", (long long)json_integer_value(
-		    json_object_get(e, "seq")), ev ? ev : "?", path ? path : "?",
-		    json_object_get(e, "reason") ? json_string_value(
-		    json_object_get(e, "reason")) : strcmp(ex, "-") ? ex : "");
+		detail = json_object_get(e, "reason") ? json_string_value(
+		    json_object_get(e, "reason")) : strcmp(ex, "-") ? ex : "";
+		snprintf(line, sizeof(line), "%-6lld %-12s %-24s %s",
+		    (long long)json_integer_value(json_object_get(e, "seq")),
+		    ev ? ev : "?", path ? path : "?", detail ? detail : "");
+		/* The columns pad; the end of the line does not. */
+		for (n = strlen(line); n > 0 && line[n - 1] == ' '; n--)
+			line[n - 1] = '\0';
+		printf("%s\n", line);
 	}
 	json_decref(e);
 	fflush(stdout);
@@ -378,6 +386,8 @@ cmd_shutdown(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	return 0;
 }
 
+static int	cmd_help(struct ctl *, const struct ctl_cmd *, int, char **);
+
 /* In the order the usage message lists them. */
 static const struct ctl_cmd cmds[] = {
 	{ "status", CTL_STATUS, "[PATH]", 0, 1, cmd_status },
@@ -392,6 +402,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "reload", CTL_RELOAD, "", 0, 0, cmd_reload },
 	{ "events", CTL_HISTORY, "[--history]", 0, 0, cmd_events },
 	{ "shutdown", CTL_SHUTDOWN, "", 0, 0, cmd_shutdown },
+	{ "help", NULL, "[COMMAND]", 0, 1, cmd_help },
 };
 
 #define NCMDS		(sizeof(cmds) / sizeof(cmds[0]))
@@ -416,55 +427,119 @@ cmd_synopsis(char *buf, size_t size, const struct ctl_cmd *cmd)
 	    *cmd->usage != '\0' ? " " : "", cmd->usage);
 }
 
-static void __attribute__((noreturn))
-usage(void)
+static void
+print_usage(FILE *fp)
 {
 	const char *sep;
 	char s[128];
 	size_t i;
 	int col, indent, n;
 
-	fprintf(stderr, "usage: supervisorctl [-r dir] [-t ms] command "
+	fprintf(fp, "usage: supervisorctl [-r dir] [-t ms] command "
 	    "[--json] [args]\n");
-	col = indent = fprintf(stderr, "commands:");
+	col = indent = fprintf(fp, "commands:");
 	for (i = 0; i < NCMDS; i++) {
 		sep = i + 1 < NCMDS ? "," : "";
 		n = cmd_synopsis(s, sizeof(s), &cmds[i]) + (int)strlen(sep);
 		if (i > 0 && col + 1 + n > USAGE_WIDTH) {
-			fprintf(stderr, "\n%*s", indent, "");
+			fprintf(fp, "\n%*s", indent, "");
 			col = indent;
 		}
-		col += fprintf(stderr, " %s%s", s, sep);
+		col += fprintf(fp, " %s%s", s, sep);
 	}
-	fprintf(stderr, "\n");
+	fprintf(fp, "\n");
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+static void
+print_cmd_usage(FILE *fp, const struct ctl_cmd *cmd)
+{
+	char s[128];
+
+	cmd_synopsis(s, sizeof(s), cmd);
+	fprintf(fp, "usage: supervisorctl %s\n", s);
 }
 
 static void __attribute__((noreturn))
 cmd_usage(const struct ctl_cmd *cmd)
 {
-	char s[128];
-
-	cmd_synopsis(s, sizeof(s), cmd);
-	fprintf(stderr, "usage: supervisorctl %s\n", s);
+	print_cmd_usage(stderr, cmd);
 	exit(EX_USAGE);
 }
 
-/* Pull --json and --history out of the operands, wherever they stand. */
-static int
-take_flags(struct ctl *ctl, int argc, char **argv)
+/* A typo or a prefix of a command's name: "did you mean" it. */
+static void __attribute__((noreturn))
+unknown_cmd(const char *name)
 {
-	int i, n = 0;
+	const char *sep = " (did you mean ";
+	size_t i;
+
+	fprintf(stderr, "supervisorctl: unknown command %s", name);
+	for (i = 0; i < NCMDS; i++) {
+		if (edit_distance(name, cmds[i].name) > 2 && strncmp(name,
+		    cmds[i].name, strlen(name)) != 0)
+			continue;
+		fprintf(stderr, "%s%s", sep, cmds[i].name);
+		sep = " or ";
+	}
+	if (strcmp(sep, " or ") == 0) {
+		fprintf(stderr, "?)\n");
+		exit(EX_USAGE);
+	}
+	fprintf(stderr, "\n");
+	usage();
+}
+
+static const struct ctl_cmd *
+need_cmd(const char *name)
+{
+	const struct ctl_cmd *cmd;
+
+	if ((cmd = find_cmd(name)) == NULL)
+		unknown_cmd(name);
+	return cmd;
+}
+
+static int
+cmd_help(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	if (argc > 0)
+		print_cmd_usage(stdout, need_cmd(argv[0]));
+	else
+		print_usage(stdout);
+	return 0;
+}
+
+/*
+ * Pull --json and --history out of the operands, wherever they stand
+ * before "--"; any other word that begins with "-" there is a mistake,
+ * not a path.
+ */
+static int
+take_flags(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	int i, n = 0, flags = 1;
 
 	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
+		if (!flags || argv[i][0] != '-' || argv[i][1] == '\0')
+			argv[n++] = argv[i];
+		else if (strcmp(argv[i], "--json") == 0)
 			ctl->json = 1;
 		else if (strcmp(argv[i], "--history") == 0)
 			ctl->history = 1;
 		else if (strcmp(argv[i], "--") == 0)
-			continue;
-		else
-			argv[n++] = argv[i];
+			flags = 0;
+		else {
+			fprintf(stderr, "supervisorctl: %s: unknown option "
+			    "%s\n", cmd->name, argv[i]);
+			cmd_usage(cmd);
+		}
 	}
 	return n;
 }
@@ -495,22 +570,37 @@ rundir_sock(struct ctl *ctl, const char *dir)
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct ctl ctl = { .timeout = 30000 };
 	const struct ctl_cmd *cmd;
 	const char *dir = NULL;
 	char *end;
+	long t;
 	int ch, n, rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt(argc, argv, "+r:t:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hr:t:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			print_usage(stdout);
+			return 0;
 		case 'r':
 			dir = optarg;
 			break;
 		case 't':
-			ctl.timeout = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || ctl.timeout <= 0)
-				usage();
+			errno = 0;
+			t = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
+			    t <= 0 || t > INT_MAX) {
+				fprintf(stderr, "supervisorctl: -t: expected a "
+				    "positive number of milliseconds, not "
+				    "\"%s\"\n", optarg);
+				exit(EX_USAGE);
+			}
+			ctl.timeout = (int)t;
 			break;
 		default:
 			usage();
@@ -518,11 +608,14 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || (cmd = find_cmd(argv[0])) == NULL)
+	if (argc < 1)
 		usage();
-	n = take_flags(&ctl, argc - 1, argv + 1);
+	cmd = need_cmd(argv[0]);
+	n = take_flags(&ctl, cmd, argc - 1, argv + 1);
 	if (n < cmd->min || (cmd->max >= 0 && n > cmd->max))
 		cmd_usage(cmd);
+	if (cmd->call == NULL)
+		return cmd->exec(&ctl, cmd, n, argv + 1);
 	rundir_sock(&ctl, dir);
 	ctl_connect(&ctl);
 	rc = cmd->exec(&ctl, cmd, n, argv + 1);

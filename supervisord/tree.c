@@ -292,15 +292,34 @@ tree_find(struct tree *t, const char *path)
 	}
 }
 
+/*
+ * tree_find, or NULL with "no such path: PATH" in err; a path that does
+ * not start with the root's id gets a hint of what one looks like.
+ */
+struct node *
+tree_lookup(struct tree *t, const char *path, char *err, size_t len)
+{
+	const char *id = t->root->id;
+	size_t n = strlen(id);
+	struct node *c;
+
+	if ((c = tree_find(t, path)) != NULL)
+		return c;
+	if (strncmp(path, id, n) == 0 && (path[n] == '/' || path[n] == '\0'))
+		snprintf(err, len, "no such path: %s", path);
+	else
+		snprintf(err, len, "no such path: %s (paths start with the "
+		    "root's id, e.g. %s/%s)", path, id, path);
+	return NULL;
+}
+
 static struct node *
 find_child(struct tree *t, const char *path, char *err, size_t len)
 {
 	struct node *c;
 
-	if ((c = tree_find(t, path)) == NULL) {
-		snprintf(err, len, "no such path: %s", path);
+	if ((c = tree_lookup(t, path, err, len)) == NULL)
 		return NULL;
-	}
 	if (c->parent == NULL) {
 		snprintf(err, len, "%s is the root: use shutdown or reload",
 		    path);
@@ -384,10 +403,8 @@ tree_op_start_child(struct tree *t, const char *path, char **args,
 	char id[24];
 	size_t i;
 
-	if ((s = tree_find(t, path)) == NULL) {
-		snprintf(err, len, "no such path: %s", path);
+	if ((s = tree_lookup(t, path, err, len)) == NULL)
 		return NULL;
-	}
 	if (s->spec->type != SPEC_SUPERVISOR ||
 	    s->spec->strategy != SIMPLE_ONE_FOR_ONE) {
 		snprintf(err, len, "%s is not a simple_one_for_one supervisor",
@@ -627,10 +644,8 @@ tree_status(struct tree *t, const char *path, char *err, size_t len)
 	const struct node *n = t->root;
 	json_t *out;
 
-	if (path != NULL && (n = tree_find(t, path)) == NULL) {
-		snprintf(err, len, "no such path: %s", path);
+	if (path != NULL && (n = tree_lookup(t, path, err, len)) == NULL)
 		return NULL;
-	}
 	if ((out = json_array()) != NULL)
 		collect(t, n, out);
 	return out;

@@ -127,6 +127,8 @@ void		 tree_start_failed(struct tree *, struct node *, const char *why);
 
 /* Operator commands; -1 with a reason in err when refused. */
 struct node	*tree_find(struct tree *, const char *path);
+struct node	*tree_lookup(struct tree *, const char *path, char *err,
+		    size_t len);
 int		 tree_op_stop(struct tree *, const char *path, char *, size_t);
 int		 tree_op_start(struct tree *, const char *path, char *, size_t);
 int		 tree_op_restart(struct tree *, const char *path, char *, size_t);

@@ -13,7 +13,7 @@ ECHO=$top_builddir/workers/echo
 STALL=$top_builddir/tests/integration/stall
 BOUND=10000		# ms: an upper bound for what must happen soon
 
-echo "1..33"
+echo "1..35"
 
 tmp=$(mktemp -d /tmp/msg-cli.XXXXXX) || { echo "Bail out! mktemp"; exit 1; }
 export MSG_RUNDIR=$tmp/run	# missing: the first worker creates it 0700
@@ -68,6 +68,20 @@ run "$MSG" call echo echo '{"unterminated"'
 expect "echo text that only looks like JSON" 0 '{"unterminated"'
 run "$MSG" call echo echo
 expect "echo nothing" 0 ""
+run "$MSG" call echo echo '{"r":50.697,"ts":1764000031.402113}'
+expect "reals print with 16 significant digits" 0 \
+    $'{\n  "r": 50.697,\n  "ts": 1764000031.402113\n}'
+
+# --- a worker that cannot listen names itself once ---
+
+: >"$tmp/file"
+run env MSG_RUNDIR="$tmp/file/run" "$COUNTER"
+if [ "$st" -eq 1 ] && [[ $err == "counter: cannot listen: "* ]]; then
+	ok "cannot listen: exit 1, \"counter: cannot listen: ...\""
+else
+	not_ok "cannot listen: exit 1, \"counter: cannot listen: ...\"" \
+	    "status $st" "stderr: $err"
+fi
 
 # --- nobody there, nobody answering ---
 
@@ -199,4 +213,4 @@ else
 	not_ok "stopped actors removed their sockets" "$(ls -A "$MSG_RUNDIR")"
 fi
 
-[ "$n" -eq 33 ] || echo "# ran $n tests, planned 33"
+[ "$n" -eq 35 ] || echo "# ran $n tests, planned 35"

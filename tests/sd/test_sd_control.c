@@ -567,6 +567,16 @@ bg_argv_ctl(struct sd *sd, char **argv, const char *a1, const char *a2,
 	return argv[0];
 }
 
+/* An event without detail, such as "started", is not padded at the end. */
+static void
+no_trailing_space(const char *line)
+{
+	size_t n = strlen(line);
+
+	if (n > 0 && line[n - 1] == ' ')
+		fail_msg("trailing space: \"%s\"", line);
+}
+
 static void
 test_events_and_shutdown(void **state)
 {
@@ -608,6 +618,7 @@ test_events_and_shutdown(void **state)
 		assert_non_null(line = bg_line(&bt));
 		assert_int_equal(sscanf(line, "%lld %63s %127s", &seq, ev,
 		    path), 3);
+		no_trailing_space(line);
 		free(line);
 	} while (seq < last);
 
@@ -651,6 +662,7 @@ test_events_and_shutdown(void **state)
 		    path), 3);
 		if (strcmp(ev, "exited") == 0 && strcmp(path, "root/s/x") == 0)
 			assert_non_null(strstr(line, "signal TERM"));
+		no_trailing_space(line);
 		free(line);
 	}
 	assert_int_equal(seq, (long long)json_array_size(lines));
@@ -682,6 +694,21 @@ expect_error(struct sd *sd, int want, const char *needle, ...)
 		    "\"%s\"; stderr \"%s\", want \"%s\"",
 		    args[0] ? args[0] : "", args[1] ? args[1] : "", o.status,
 		    want, o.out, o.err, needle);
+	outcome_free(&o);
+}
+
+/* supervisorctl ARG...: exit 0, nothing on stderr, want on stdout. */
+static void
+expect_help(struct sd *sd, const char *want, const char *a1, const char *a2)
+{
+	struct outcome o;
+
+	sd_ctl(sd, &o, a1, a2, (char *)NULL);
+	if (o.status != 0 || strstr(o.out, want) == NULL ||
+	    strcmp(o.err, "") != 0)
+		fail_msg("supervisorctl %s %s: exit %d; stdout \"%s\", want "
+		    "\"%s\"; stderr \"%s\"", a1, a2 ? a2 : "", o.status,
+		    o.out, want, o.err);
 	outcome_free(&o);
 }
 
@@ -717,13 +744,28 @@ test_errors(void **state)
 	expect_error(&sd1, 1, "signal: no such path: root/nope", "signal",
 	    "TERM", "root/nope", NULL);
 	expect_error(&sd1, 1, "no such path: root/", "stop", "root/", NULL);
+	/* A path without the root's id: a hint, still one line. */
+	expect_error(&sd1, 1, "supervisorctl: status: no such path: a (paths "
+	    "start with the root's id, e.g. root/a)", "status", "a", NULL);
+	expect_error(&sd1, 1, "no such path: j/1 (paths start with the root's "
+	    "id, e.g. root/j/1)", "signal", "TERM", "j/1", NULL);
 	/* The root is not a child. */
 	expect_error(&sd1, 1, "root", "stop", "root", NULL);
 	expect_error(&sd1, 1, "root", "delete-child", "root", NULL);
 
 	/* Usage: 64, before any connection, nothing on stdout. */
 	expect_error(&sd1, 64, "usage", NULL);
-	expect_error(&sd1, 64, "usage", "frobnicate", NULL);
+	expect_error(&sd1, 64, "supervisorctl: unknown command frobnicate\n"
+	    "usage", "frobnicate", NULL);
+	expect_error(&sd1, 64, "supervisorctl: unknown command restrat (did "
+	    "you mean restart?)", "restrat", NULL);
+	expect_error(&sd1, 64, "unknown command shut (did you mean shutdown?)",
+	    "shut", NULL);
+	expect_error(&sd1, 64, "supervisorctl: status: unknown option --jsn",
+	    "status", "--jsn", NULL);
+	expect_error(&sd1, 64, "supervisorctl: stop: unknown option -f", "stop",
+	    "-f", "root/a", NULL);
+	expect_error(&sd1, 64, "unknown command nope", "help", "nope", NULL);
 	expect_error(&sd1, 64, "usage: supervisorctl start PATH", "start",
 	    NULL);
 	expect_error(&sd1, 64, "usage", "stop", "root/a", "root/j", NULL);
@@ -734,8 +776,16 @@ test_errors(void **state)
 	expect_error(&sd1, 64, "usage", "shutdown", "now", NULL);
 	expect_error(&sd1, 64, "usage", "start-child", NULL);
 	expect_error(&sd1, 64, "usage", "-x", "status", NULL);
-	expect_error(&sd1, 64, "usage", "-t", "0", "status", NULL);
-	expect_error(&sd1, 64, "usage", "-t", "ten", "status", NULL);
+	expect_error(&sd1, 64, "supervisorctl: -t: expected a positive number "
+	    "of milliseconds, not \"0\"", "-t", "0", "status", NULL);
+	expect_error(&sd1, 64, "supervisorctl: -t: expected a positive number "
+	    "of milliseconds, not \"ten\"", "-t", "ten", "status", NULL);
+	/* Help: on stdout, exit 0, before any connection. */
+	expect_help(&sd1, "usage: supervisorctl [-r dir]", "--help", NULL);
+	expect_help(&sd1, "help [COMMAND]", "-h", NULL);
+	expect_help(&sd1, "start-child PATH [ARG...]", "help", NULL);
+	expect_help(&sd1, "usage: supervisorctl status [PATH]\n", "help",
+	    "status");
 	/* None of that touched the tree. */
 	assert_int_equal(sd_count(&sd1, 0, "exited", NULL), 0);
 	assert_state(&sd1, "root/a", "running");

@@ -2291,7 +2291,13 @@ test_status(void **unused UNUSED)
 	expect(NULL);
 	/* Paths. */
 	assert_null(tree_status(T, "nope", err, sizeof(err)));
-	assert_string_equal(err, "no such path: nope");
+	assert_string_equal(err, "no such path: nope (paths start with the "
+	    "root's id, e.g. root/nope)");
+	assert_null(tree_status(T, "root/nope", err, sizeof(err)));
+	assert_string_equal(err, "no such path: root/nope");
+	assert_null(tree_status(T, "rootx", err, sizeof(err)));
+	assert_string_equal(err, "no such path: rootx (paths start with the "
+	    "root's id, e.g. root/rootx)");
 	assert_ptr_equal(tree_root(T), node("root"));
 	assert_null(tree_find(T, "root/"));
 	assert_null(tree_find(T, "roo"));
