@@ -151,10 +151,11 @@ test_silent_connections(void **state)
 		close(fds[i]);
 	}
 	/* 100 that said HELLO: more than one uid may hold (72 of 96). */
+	/* Those past the bound are refused and closed: EPIPE is fine. */
 	for (i = 0; i < 100; i++) {
 		assert_true((fds[i] = sd_raw_connect(sd)) != -1);
-		assert_int_equal(write(fds[i], hello, sizeof(hello)),
-		    (ssize_t)sizeof(hello));
+		if (write(fds[i], hello, sizeof(hello)) == -1)
+			assert_true(errno == EPIPE || errno == ECONNRESET);
 	}
 	assert_int_not_equal(sd_ctl(sd, &o, "status", (char *)NULL), 0);
 	assert_non_null(strstr(o.err, "too many connections"));
@@ -219,7 +220,6 @@ test_greedy_connections(void **state)
 	long kib;
 
 	raise_nofile();
-	signal(SIGPIPE, SIG_IGN);
 	sd_config(sd, "{ \"children\": [ { \"id\": \"a\", \"argv\": " SLEEP
 	    " } ] }");
 	assert_int_equal(sd_start(sd, NULL), 0);
@@ -369,5 +369,6 @@ main(void)
 		    sd_setup, sd_teardown),
 	};
 
+	signal(SIGPIPE, SIG_IGN);	/* a peer the daemon closed: EPIPE */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
