@@ -28,6 +28,14 @@ const char *const restart_names[] = {
 const char *const ready_names[] = {
 	[READY_EXEC] = "exec",
 	[READY_NOTIFY] = "notify",
+	[READY_EXITED] = "exited",
+	NULL
+};
+
+const char *const auto_shutdown_names[] = {
+	[AUTO_NEVER] = "never",
+	[AUTO_ANY_SIGNIFICANT] = "any_significant",
+	[AUTO_ALL_SIGNIFICANT] = "all_significant",
 	NULL
 };
 
@@ -48,6 +56,7 @@ spec_new(enum spec_type type)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->restart = RESTART_PERMANENT;
+	s->autostart = 1;
 	if (type == SPEC_SUPERVISOR) {
 		s->type = SPEC_SUPERVISOR;
 		s->shutdown = SHUTDOWN_INFINITY;
@@ -205,7 +214,8 @@ spec_equal(const struct spec *a, const struct spec *b)
 	if (a->type == SPEC_WORKER)
 		return worker_equal(a, b);
 	return a->strategy == b->strategy && a->intensity == b->intensity &&
-	    a->period == b->period && spec_equal(a->template, b->template);
+	    a->period == b->period && a->auto_shutdown == b->auto_shutdown &&
+	    spec_equal(a->template, b->template);
 }
 
 /* --- names --- */
@@ -232,6 +242,12 @@ const char *
 ready_name(enum ready_mode r)
 {
 	return name_of(ready_names, NITEMS(ready_names) - 1, r);
+}
+
+const char *
+auto_shutdown_name(enum auto_shutdown a)
+{
+	return name_of(auto_shutdown_names, NITEMS(auto_shutdown_names) - 1, a);
 }
 
 const char *

@@ -31,7 +31,28 @@ enum restart_type {
 
 enum ready_mode {
 	READY_EXEC,
-	READY_NOTIFY
+	READY_NOTIFY,
+	READY_EXITED		/* a run-once step: started once it exited normally */
+};
+
+/* OTP 24's auto_shutdown: when a supervisor ends itself. */
+enum auto_shutdown {
+	AUTO_NEVER,
+	AUTO_ANY_SIGNIFICANT,
+	AUTO_ALL_SIGNIFICANT
+};
+
+/*
+ * restart_delay: how long a restart waits before its start. A plain
+ * number is constant (initial == max); the object form doubles from
+ * initial up to max, and falls back to initial once the child has run
+ * reset_after ms.
+ */
+struct restart_delay {
+	int64_t			 initial;	/* ms, 0: no delay */
+	int64_t			 max;		/* ms, >= initial */
+	int64_t			 reset_after;	/* ms */
+	int			 backoff;	/* the object form was given */
 };
 
 /* shutdown: milliseconds, or one of these. */
@@ -56,6 +77,11 @@ struct spec {
 	enum restart_type	 restart;
 	int64_t			 shutdown;	/* ms, or SHUTDOWN_* */
 
+	/* as a child (section 5 of the spec: operations) */
+	struct restart_delay	 restart_delay;
+	int			 autostart;	/* default 1 */
+	int			 significant;
+
 	/* supervisor */
 	enum strategy		 strategy;
 	int			 intensity;
@@ -63,6 +89,7 @@ struct spec {
 	struct spec		**children;
 	size_t			 nchildren;
 	struct spec		*template;	/* simple_one_for_one only */
+	enum auto_shutdown	 auto_shutdown;
 
 	/* worker */
 	char			**argv;		/* NULL-terminated */
@@ -93,8 +120,11 @@ void		 spec_free(struct spec *);
 
 /*
  * Nonzero when a and b would run the same way (reload compares them).
- * Workers: every field. Supervisors: their own fields and template, not
- * their children (reload recurses into those by id).
+ * Workers: every field but restart_delay, autostart and significant,
+ * which say what to do around a run, not how it runs: a reload that
+ * changes only those takes them on without a restart. Supervisors:
+ * their own fields and template, not their children (reload recurses
+ * into those by id).
  */
 int		 spec_equal(const struct spec *a, const struct spec *b);
 
@@ -108,9 +138,11 @@ void		 strv_free(char **);
 extern const char *const strategy_names[];
 extern const char *const restart_names[];
 extern const char *const ready_names[];
+extern const char *const auto_shutdown_names[];
 const char	*strategy_name(enum strategy);
 const char	*restart_name(enum restart_type);
 const char	*ready_name(enum ready_mode);
+const char	*auto_shutdown_name(enum auto_shutdown);
 const char	*spec_type_name(enum spec_type);
 
 #endif /* SPEC_H */

@@ -580,7 +580,7 @@ const char *
 node_state_name(enum node_state s)
 {
 	static const char *names[] = { "stopped", "starting", "running",
-	    "stopping", "restarting", "failed" };
+	    "stopping", "restarting", "failed", "done" };
 
 	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }

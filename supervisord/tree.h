@@ -21,7 +21,8 @@ enum node_state {
 	NS_RUNNING,
 	NS_STOPPING,		/* asked to stop, not down yet */
 	NS_RESTARTING,		/* down, its supervisor will start it again */
-	NS_FAILED		/* start error or gave up, not restarted */
+	NS_FAILED,		/* start error or gave up, not restarted */
+	NS_DONE			/* a run-once step (ready: exited) that finished */
 };
 
 enum exit_class {
