@@ -21,6 +21,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/survivors.c supervisord/survivors.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
 	supervisord/rules.c supervisord/reports.c supervisord/pidmap.c supervisord/pidmap.h \
+	supervisord/significant.c \
 	supervisord/runtime.c supervisord/runtime.h
 supervisord_libsupd_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 supervisord_libsupd_la_LIBADD = libmsg/libmsg-internal.la $(JANSSON_LIBS) \

@@ -65,6 +65,18 @@ event_exited(struct tree *t, struct node *c, pid_t pid, enum exit_class cls)
 	emit(t, ev);
 }
 
+/*
+ * A run-once step's start is its run: it is done when it exits with a
+ * code in normal_exit_codes. A signal, even one of class normal, is a
+ * start error: the step did not finish its work.
+ */
+static int
+step_finished(const struct node *c, int st, enum exit_class cls)
+{
+	return c->spec->ready == READY_EXITED && !c->timed_out &&
+	    !c->exec_pending && WIFEXITED(st) && cls == EXIT_NORMAL;
+}
+
 void
 tree_exited(struct tree *t, struct node *c, int st)
 {
@@ -80,6 +92,11 @@ tree_exited(struct tree *t, struct node *c, int st)
 	t->ops->timer(t, c, 0);
 	strlcpy(why, c->last_exit.error, sizeof(why));
 	record_exit(c, st);
+	if (early && step_finished(c, st, cls)) {
+		event_exited(t, c, pid, EXIT_NORMAL);
+		step_done(t, c, pid);
+		return;
+	}
 	if (early)
 		cls = EXIT_ABNORMAL;
 	/* Killed on its way to execve: it never started, so never exited. */
@@ -89,7 +106,9 @@ tree_exited(struct tree *t, struct node *c, int st)
 	if (early) {
 		if (!c->timed_out) {
 			describe_exit(c, why, sizeof(why));
-			strlcat(why, " before it was ready", sizeof(why));
+			strlcat(why, c->spec->ready == READY_EXITED ?
+			    " (a run-once step must exit with a normal exit "
+			    "code)" : " before it was ready", sizeof(why));
 			event_start_error(t, c, why);
 		} else	/* why it failed: start_timeout, not the SIGKILL */
 			strlcpy(c->last_exit.error, why,
@@ -174,6 +193,9 @@ tree_timer(struct tree *t, struct node *c)
 			snprintf(why, sizeof(why), "start_timeout: did not "
 			    "reach execve within %lld ms",
 			    (long long)c->spec->start_timeout);
+		else if (c->spec->ready == READY_EXITED)
+			snprintf(why, sizeof(why), "start_timeout: not done "
+			    "within %lld ms", (long long)c->spec->start_timeout);
 		else
 			snprintf(why, sizeof(why), "start_timeout: no READY=1 "
 			    "within %lld ms", (long long)c->spec->start_timeout);

@@ -206,6 +206,9 @@ stop_worker(struct tree *t, struct node *c)
 		if (c->state == NS_STARTING || c->state == NS_RUNNING ||
 		    c->state == NS_STOPPING || c->state == NS_RESTARTING)
 			c->state = NS_STOPPED;
+		/* A done step the operator stops is held, like any child. */
+		if (c->state == NS_DONE && c->op_stopped)
+			c->state = NS_STOPPED;
 		return DONE;
 	}
 	if (c->state == NS_STOPPING && c->killed)
@@ -412,7 +415,7 @@ stop_subtree(struct tree *t, struct node *s, enum prog_kind kind)
 	} else
 		for (i = s->nkids; i-- > 0;)
 			steps_add(steps, &n, STEP_STOP, s->kids[i]);
-	if (kind == P_SHUTDOWN || kind == P_GIVEUP)
+	if (kind == P_SHUTDOWN || kind == P_GIVEUP || kind == P_AUTOSHUTDOWN)
 		s->state = NS_STOPPING;
 	prog_set(s, kind, steps, n, NULL);
 	prog_run(t, s);
@@ -462,6 +465,27 @@ describe_exit(const struct node *c, char *buf, size_t size)
 		snprintf(buf, size, "exited with code %d", c->last_exit.code);
 }
 
+/*
+ * Significant child c ended by itself and ends s (auto_shutdown): c goes
+ * as any child that is not restarted, then s shuts itself down.
+ */
+static void
+ended_significant(struct tree *t, struct node *s, struct node *c)
+{
+	int code = passed_code(c);
+	char *path = hold(c);
+
+	if (path == NULL)
+		return;
+	if (c->spec->restart == RESTART_TEMPORARY ||
+	    s->spec->strategy == SIMPLE_ONE_FOR_ONE)
+		node_remove(t, c);
+	else if (c->state != NS_FAILED)	/* a supervisor that gave up */
+		c->state = NS_STOPPED;
+	auto_shutdown(t, s, path, code);
+	free(path);
+}
+
 /* OTP's decision when child c ended by itself and s is free to act. */
 static void
 decide(struct tree *t, struct node *s, struct node *c, enum exit_class cls)
@@ -475,6 +499,10 @@ decide(struct tree *t, struct node *s, struct node *c, enum exit_class cls)
 	if (!restart) {
 		logf_(t, "%s: %s; not restarted (%s)", c->path, what,
 		    restart_name(sp->restart));
+		if (auto_shutdown_due(s, c, cls)) {
+			ended_significant(t, s, c);
+			return;
+		}
 		/* OTP deletes a temporary child, and any dynamic instance,
 		 * once it ends for good. */
 		if (!c->op_stopped && (sp->restart == RESTART_TEMPORARY ||
@@ -594,6 +622,9 @@ prog_done(struct tree *t, struct node *s)
 		emit(t, json_pack("{sssssssb}", "event", "exited", "path",
 		    s->path, "class", "normal", "by_supervisor", 0));
 		exit_of(t, s, EXIT_NORMAL);
+		return;
+	case P_AUTOSHUTDOWN:
+		auto_shutdown_done(t, s);
 		return;
 	case P_SHUTDOWN:
 		s->state = NS_STOPPED;

@@ -32,7 +32,8 @@ enum prog_kind {
 	P_GIVEUP,		/* intensity reached */
 	P_SHUTDOWN,		/* its parent or the operator stops it */
 	P_OP,			/* an operator command on one child */
-	P_RELOAD
+	P_RELOAD,
+	P_AUTOSHUTDOWN		/* auto_shutdown: a significant child ended */
 };
 
 /* What waits in a supervisor's mailbox while it is busy. */
@@ -95,5 +96,14 @@ void		 event_started(struct tree *, struct node *c);
 void		 event_start_error(struct tree *, struct node *c,
 		    const char *why);
 void		 describe_exit(const struct node *c, char *buf, size_t size);
+
+/* significant.c */
+int		 auto_shutdown_due(const struct node *s, const struct node *c,
+		    enum exit_class);
+int		 passed_code(const struct node *c);
+void		 auto_shutdown(struct tree *, struct node *s, const char *path,
+		    int code);
+void		 auto_shutdown_done(struct tree *, struct node *s);
+void		 step_done(struct tree *, struct node *c, pid_t pid);
 
 #endif /* TREE_INT_H */

@@ -258,9 +258,11 @@ tree_shutdown(struct tree *t)
 {
 	struct node *r = t->root;
 
-	/* A root that gave up or failed to start ends with status 1. */
+	/* A root that gave up or failed to start ends with status 1, one
+	 * that shuts itself down (auto_shutdown) with its child's. */
 	if (t->shutting_down || r->state == NS_FAILED ||
-	    r->prog_kind == P_GIVEUP || r->prog_kind == P_FAILSTART)
+	    r->prog_kind == P_GIVEUP || r->prog_kind == P_FAILSTART ||
+	    r->prog_kind == P_AUTOSHUTDOWN)
 		return;
 	t->shutting_down = 1;
 	stop_subtree(t, t->root, P_SHUTDOWN);
@@ -385,8 +387,8 @@ tree_op_delete(struct tree *t, const char *path, char *err, size_t len)
 
 	if ((c = find_child(t, path, err, len)) == NULL)
 		return -1;
-	if (c->pid != 0 || (c->state != NS_STOPPED && c->state != NS_FAILED) ||
-	    c->prog_kind != P_NONE) {
+	if (c->pid != 0 || (c->state != NS_STOPPED && c->state != NS_FAILED &&
+	    c->state != NS_DONE) || c->prog_kind != P_NONE) {
 		snprintf(err, len, "%s is %s: stop it first", path,
 		    node_state_name(c->state));
 		return -1;

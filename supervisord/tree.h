@@ -81,6 +81,9 @@ struct node {
 	int			  prog_kind;
 	struct node		 *subject;	/* the child the program is for */
 	struct request		 *mbox;		/* what waits for the program */
+
+	/* supervisor: the code its auto_shutdown passes on (significant.c) */
+	int			  auto_code;
 };
 
 struct tree;

@@ -314,7 +314,9 @@ fake_event(struct tree *t, json_t *ev)
 	else if (strcmp(name, "start_error") == 0)
 		allowed = " event path error class ";
 	else if (strcmp(name, "shutdown") == 0)
-		allowed = " event path reason ";
+		allowed = " event path reason code ";
+	else if (strcmp(name, "done") == 0)
+		allowed = " event path pid code ";
 	else
 		fail_msg("unknown event %s", name);
 	json_object_foreach(ev, k, v) {
@@ -353,6 +355,20 @@ fake_event(struct tree *t, json_t *ev)
 		strlcat(buf, how, sizeof(buf));
 	} else if (strcmp(name, "shutdown") == 0) {
 		snprintf(how, sizeof(how), " %s", jstr(ev, "reason"));
+		strlcat(buf, how, sizeof(buf));
+		/* The exit status travels with an automatic shutdown only. */
+		if ((v = json_object_get(ev, "code")) != NULL) {
+			assert_string_equal(jstr(ev, "reason"),
+			    "auto_shutdown");
+			snprintf(how, sizeof(how), " code=%lld",
+			    (long long)json_integer_value(v));
+			strlcat(buf, how, sizeof(buf));
+		}
+	} else if (strcmp(name, "done") == 0) {
+		v = json_object_get(ev, "code");
+		assert_true(json_is_integer(v));
+		snprintf(how, sizeof(how), " code=%lld",
+		    (long long)json_integer_value(v));
 		strlcat(buf, how, sizeof(buf));
 	}
 	act("%s", buf);
@@ -2309,6 +2325,467 @@ test_status(void **unused UNUSED)
 	end_tree();
 }
 
+/* --- run-once steps (ready: exited) and auto_shutdown --- */
+
+/* A run-once step with config's default: no start_timeout. */
+static struct spec *
+once(struct spec *w)
+{
+	w->ready = READY_EXITED;
+	w->start_timeout = 0;
+	if (w->restart == RESTART_PERMANENT)
+		w->restart = RESTART_TRANSIENT;
+	return w;
+}
+
+static struct spec *
+signif(struct spec *s)
+{
+	s->significant = 1;
+	return s;
+}
+
+static struct spec *
+autosd(struct spec *s, enum auto_shutdown a)
+{
+	s->auto_shutdown = a;
+	return s;
+}
+
+static struct spec *
+normal_codes(struct spec *w, int c)
+{
+	w->normal_exit_codes[0] = c;
+	w->nnormal_exit_codes = 1;
+	return w;
+}
+
+static void
+test_exited_step_sequencing(void **unused UNUSED)
+{
+	struct spec *w;
+	json_t *a;
+
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, once(W("migrate")),
+	    normal_codes(once(W("render")), 3), W("web"), NULL));
+	start();
+	/* No start timer: a step may run as long as it needs. */
+	expect(STARTS("root/migrate", 101), NULL);
+	assert_int_equal(state("root/migrate"), NS_STARTING);
+	assert_int_equal(state("root/render"), NS_STOPPED);
+	assert_int_equal(state("root"), NS_STARTING);
+	code(101, 0);
+	expect("EVENT exited root/migrate 101 code=0 normal",
+	    "EVENT done root/migrate 101 code=0", STARTS("root/render", 102),
+	    NULL);
+	assert_int_equal(state("root/migrate"), NS_DONE);
+	assert_int_equal(node("root/migrate")->pid, 0);
+	assert_true(logged("root/migrate: done (exit code 0)"));
+	assert_int_equal(state("root/web"), NS_STOPPED);
+	/* Done is an exit with a code in normal_exit_codes. */
+	code(102, 3);
+	expect("EVENT exited root/render 102 code=3 normal",
+	    "EVENT done root/render 102 code=3", STARTS("root/web", 103),
+	    "EVENT started root", "STARTED", NULL);
+	a = status_of("root/migrate");
+	assert_string_equal(status_line(json_array_get(a, 0)),
+	    "root/migrate worker done - - 0 {\"code\":0} transient 1");
+	json_decref(a);
+	/* A done step is never restarted by itself. */
+	code(103, 1);
+	expect("EVENT exited root/web 103 code=1 abnormal",
+	    STARTS("root/web", 104), NULL);
+	assert_int_equal(state("root/migrate"), NS_DONE);
+	end_tree();
+
+	/* A start_timeout that is given bounds the whole run. */
+	w = once(W("m"));
+	w->start_timeout = 3000;
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, w, NULL));
+	start();
+	expect(STARTS("root/m", 101), "TIMER root/m 3000", NULL);
+	fire("root/m");
+	expect("EVENT start_error root/m: start_timeout: not done within "
+	    "3000 ms", "KILL root/m 101 KILL", NULL);
+	killed(101, SIGKILL);
+	expect("EVENT exited root/m 101 sig=KILL abnormal", "EXIT 1", NULL);
+	end_tree();
+}
+
+static void
+test_exited_step_failure(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, W("db"), once(W("migrate")),
+	    W("web"), NULL));
+	start();
+	expect(STARTS("root/db", 101), STARTS("root/migrate", 102), NULL);
+	code(102, 2);
+	expect("EVENT exited root/migrate 102 code=2 abnormal",
+	    "EVENT start_error root/migrate: exited with code 2 (a run-once "
+	    "step must exit with a normal exit code)", TERMS("root/db", 101),
+	    NULL);
+	killed(101, SIGTERM);
+	expect(TERMED("root/db", 101), "EXIT 1", NULL);
+	assert_true(logged("root: start failed: child root/migrate: exited "
+	    "with code 2 (a run-once step must exit with a normal exit "
+	    "code)"));
+	assert_int_equal(state("root/migrate"), NS_FAILED);
+	assert_int_equal(state("root/web"), NS_STOPPED);
+	end_tree();
+
+	/* A signal, even one of class normal, is no finish. */
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, once(W("m")), NULL));
+	start();
+	killed(101, SIGTERM);
+	expect(STARTS("root/m", 101),
+	    "EVENT exited root/m 101 sig=TERM abnormal",
+	    "EVENT start_error root/m: exited on signal TERM (a run-once "
+	    "step must exit with a normal exit code)", "EXIT 1", NULL);
+	end_tree();
+}
+
+static void
+test_exited_step_rerun(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ALL, 5, 5, once(W("m")), W("web"),
+	    rs(once(W("t")), RESTART_TEMPORARY), NULL));
+	start();
+	code(101, 0);
+	code(103, 0);
+	expect(STARTS("root/m", 101), "EVENT exited root/m 101 code=0 normal",
+	    "EVENT done root/m 101 code=0", STARTS("root/web", 102),
+	    STARTS("root/t", 103), "EVENT exited root/t 103 code=0 normal",
+	    "EVENT done root/t 103 code=0", "EVENT started root", "STARTED",
+	    NULL);
+	/* A temporary step stays visible as done. */
+	assert_int_equal(state("root/t"), NS_DONE);
+	/* A one_for_all restart runs m again before web; t, temporary,
+	 * goes as every temporary child does. */
+	code(102, 1);
+	expect("EVENT exited root/web 102 code=1 abnormal", "FORGET root/t",
+	    STARTS("root/m", 104), NULL);
+	assert_int_equal(state("root/web"), NS_RESTARTING);
+	code(104, 0);
+	expect("EVENT exited root/m 104 code=0 normal",
+	    "EVENT done root/m 104 code=0", STARTS("root/web", 105), NULL);
+	/* The operator runs it again, with restart or start. */
+	op(tree_op_restart, "root/m");
+	expect(STARTS("root/m", 106), NULL);
+	code(106, 0);
+	expect("EVENT exited root/m 106 code=0 normal",
+	    "EVENT done root/m 106 code=0", NULL);
+	op(tree_op_start, "root/m");
+	expect(STARTS("root/m", 107), NULL);
+	code(107, 0);
+	expect("EVENT exited root/m 107 code=0 normal",
+	    "EVENT done root/m 107 code=0", NULL);
+	assert_int_equal(node("root/m")->restarts, 1);
+	/* Stopped by the operator it is held: a restart passes it by. */
+	op(tree_op_stop, "root/m");
+	expect(NULL);
+	assert_int_equal(state("root/m"), NS_STOPPED);
+	code(105, 1);
+	expect("EVENT exited root/web 105 code=1 abnormal",
+	    STARTS("root/web", 108), NULL);
+	assert_int_equal(state("root/m"), NS_STOPPED);
+	assert_int_equal(state("root"), NS_RUNNING);
+	end_tree();
+}
+
+static void
+test_any_significant(void **unused UNUSED)
+{
+	new_tree(autosd(S("root", ONE_FOR_ONE, 1, 5, W("db"),
+	    signif(rs(W("job"), RESTART_TEMPORARY)), W("web"), NULL),
+	    AUTO_ANY_SIGNIFICANT));
+	boot();
+	code(102, 3);
+	/* The others stop in reverse start order, one after the other. */
+	expect("EVENT exited root/job 102 code=3 abnormal", "FORGET root/job",
+	    TERMS("root/web", 103), NULL);
+	assert_true(logged("root: significant child root/job ended; shutting "
+	    "down (auto_shutdown any_significant)"));
+	/* On its way down already: a shutdown and commands change nothing. */
+	shutdown_tree();
+	op_refused(tree_op_restart, "root/db", "supervisord is shutting down");
+	expect(NULL);
+	killed(103, SIGTERM);
+	expect(TERMED("root/web", 103), TERMS("root/db", 101), NULL);
+	killed(101, SIGTERM);
+	expect(TERMED("root/db", 101),
+	    "EVENT shutdown root auto_shutdown code=3", "EXIT 3", NULL);
+	assert_int_equal(state("root"), NS_STOPPED);
+	end_tree();
+
+	/* Transient: an abnormal exit is restarted, an operator's stop is
+	 * no end by itself, a normal exit is. */
+	new_tree(autosd(S("root", ONE_FOR_ONE, 5, 5,
+	    signif(rs(W("job"), RESTART_TRANSIENT)), W("web"), NULL),
+	    AUTO_ANY_SIGNIFICANT));
+	boot();
+	code(101, 1);
+	expect("EVENT exited root/job 101 code=1 abnormal",
+	    STARTS("root/job", 103), NULL);
+	op(tree_op_stop, "root/job");
+	expect(TERMS("root/job", 103), NULL);
+	killed(103, SIGTERM);
+	expect(TERMED("root/job", 103), NULL);
+	assert_int_equal(state("root"), NS_RUNNING);
+	op(tree_op_start, "root/job");
+	expect(STARTS("root/job", 104), NULL);
+	code(104, 0);
+	expect("EVENT exited root/job 104 code=0 normal",
+	    TERMS("root/web", 102), NULL);
+	killed(102, SIGTERM);
+	expect(TERMED("root/web", 102),
+	    "EVENT shutdown root auto_shutdown code=0", "EXIT 0", NULL);
+	assert_int_equal(state("root/job"), NS_STOPPED);
+	end_tree();
+
+	/* An exit that came before the operator's stop is an end by
+	 * itself: the supervisor hears of it first (OTP's order). */
+	new_tree(autosd(S("root", ONE_FOR_ONE, 5, 5, notify(W("n")),
+	    signif(rs(normal_codes(W("job"), 5), RESTART_TRANSIENT)), NULL),
+	    AUTO_ANY_SIGNIFICANT));
+	boot();
+	code(101, 1);
+	code(102, 5);
+	op(tree_op_stop, "root/job");
+	expect("EVENT exited root/n 101 code=1 abnormal", STARTS("root/n", 103),
+	    "TIMER root/n 5000", "EVENT exited root/job 102 code=5 normal",
+	    NULL);
+	ready(103);
+	expect("UNTIMER root/n", "EVENT ready root/n 103",
+	    TERMS("root/n", 103), NULL);
+	killed(103, SIGTERM);
+	expect(TERMED("root/n", 103),
+	    "EVENT shutdown root auto_shutdown code=5", "EXIT 5", NULL);
+	end_tree();
+
+	/* The same with an abnormal exit: no end by itself (a transient
+	 * child crashed), and not restarted (the operator said stop). */
+	new_tree(autosd(S("root", ONE_FOR_ONE, 5, 5, notify(W("n")),
+	    signif(rs(W("job"), RESTART_TRANSIENT)), NULL),
+	    AUTO_ANY_SIGNIFICANT));
+	boot();
+	code(101, 1);
+	code(102, 5);
+	op(tree_op_stop, "root/job");
+	ready(103);
+	expect("EVENT exited root/n 101 code=1 abnormal", STARTS("root/n", 103),
+	    "TIMER root/n 5000", "EVENT exited root/job 102 code=5 abnormal",
+	    "UNTIMER root/n", "EVENT ready root/n 103", NULL);
+	assert_int_equal(state("root/job"), NS_STOPPED);
+	assert_int_equal(state("root"), NS_RUNNING);
+	end_tree();
+
+	/* A permanent child is never significant (config refuses it). */
+	new_tree(autosd(S("root", ONE_FOR_ONE, 5, 5, signif(W("p")), NULL),
+	    AUTO_ANY_SIGNIFICANT));
+	boot();
+	code(101, 0);
+	expect("EVENT exited root/p 101 code=0 normal", STARTS("root/p", 102),
+	    NULL);
+	end_tree();
+}
+
+static void
+test_all_significant(void **unused UNUSED)
+{
+	new_tree(autosd(S("root", ONE_FOR_ONE, 5, 5,
+	    signif(rs(W("a"), RESTART_TRANSIENT)),
+	    signif(rs(W("b"), RESTART_TEMPORARY)),
+	    signif(rs(W("c"), RESTART_TEMPORARY)), W("web"), NULL),
+	    AUTO_ALL_SIGNIFICANT));
+	boot();
+	code(101, 0);
+	expect("EVENT exited root/a 101 code=0 normal", NULL);
+	assert_int_equal(state("root/a"), NS_STOPPED);
+	assert_int_equal(state("root"), NS_RUNNING);
+	/* Stopped by the operator: no end, and no longer present. */
+	op(tree_op_stop, "root/c");
+	expect(TERMS("root/c", 103), NULL);
+	killed(103, SIGTERM);
+	expect(TERMED("root/c", 103), NULL);
+	assert_int_equal(state("root"), NS_RUNNING);
+	/* b was the last one present: its signal is supervisord's status. */
+	killed(102, SIGKILL);
+	expect("EVENT exited root/b 102 sig=KILL abnormal", "FORGET root/b",
+	    TERMS("root/web", 104), NULL);
+	killed(104, SIGTERM);
+	expect(TERMED("root/web", 104),
+	    "EVENT shutdown root auto_shutdown code=137", "EXIT 137", NULL);
+	end_tree();
+
+	/* A transient one being restarted after a crash is present. */
+	new_tree(autosd(S("root", ONE_FOR_ONE, 5, 5,
+	    signif(rs(notify(W("a")), RESTART_TRANSIENT)),
+	    signif(rs(W("b"), RESTART_TEMPORARY)), NULL),
+	    AUTO_ALL_SIGNIFICANT));
+	boot();
+	code(101, 1);
+	code(102, 0);
+	expect("EVENT exited root/a 101 code=1 abnormal",
+	    STARTS("root/a", 103), "TIMER root/a 5000",
+	    "EVENT exited root/b 102 code=0 normal", NULL);
+	ready(103);
+	expect("UNTIMER root/a", "EVENT ready root/a 103", "FORGET root/b",
+	    NULL);
+	assert_int_equal(state("root"), NS_RUNNING);
+	code(103, 0);
+	expect("EVENT exited root/a 103 code=0 normal",
+	    "EVENT shutdown root auto_shutdown code=0", "EXIT 0", NULL);
+	end_tree();
+}
+
+static void
+test_significant_stopped_by_restart(void **unused UNUSED)
+{
+	new_tree(autosd(S("root", ONE_FOR_ALL, 5, 5,
+	    signif(rs(W("job"), RESTART_TRANSIENT)), W("w"), NULL),
+	    AUTO_ANY_SIGNIFICANT));
+	boot();
+	code(102, 1);
+	expect("EVENT exited root/w 102 code=1 abnormal",
+	    TERMS("root/job", 101), NULL);
+	killed(101, SIGTERM);
+	expect(TERMED("root/job", 101), STARTS("root/job", 103),
+	    STARTS("root/w", 104), NULL);
+	assert_int_equal(state("root"), NS_RUNNING);
+	/* Its own normal exit does count. */
+	code(103, 0);
+	expect("EVENT exited root/job 103 code=0 normal",
+	    TERMS("root/w", 104), NULL);
+	killed(104, SIGTERM);
+	expect(TERMED("root/w", 104),
+	    "EVENT shutdown root auto_shutdown code=0", "EXIT 0", NULL);
+	end_tree();
+
+	/* Ending by itself while a sibling's restart is about to stop it
+	 * is no end by itself either: its supervisor stops it anyway. */
+	new_tree(autosd(S("root", ONE_FOR_ALL, 5, 5,
+	    signif(rs(W("job"), RESTART_TRANSIENT)), W("w"), W("x"), NULL),
+	    AUTO_ANY_SIGNIFICANT));
+	boot();
+	code(102, 1);
+	expect("EVENT exited root/w 102 code=1 abnormal",
+	    TERMS("root/x", 103), NULL);
+	code(101, 0);
+	expect("EVENT exited root/job 101 code=0 normal", NULL);
+	killed(103, SIGTERM);
+	expect(TERMED("root/x", 103), STARTS("root/job", 104),
+	    STARTS("root/w", 105), STARTS("root/x", 106), NULL);
+	assert_int_equal(state("root"), NS_RUNNING);
+	end_tree();
+}
+
+static void
+test_nested_significant_supervisor(void **unused UNUSED)
+{
+	struct node *b;
+
+	/* batch ends itself for its job; root for batch, with job's code. */
+	new_tree(autosd(S("root", ONE_FOR_ONE, 1, 5,
+	    signif(rs(autosd(S("batch", ONE_FOR_ONE, 1, 5, W("prep"),
+	    signif(rs(W("job"), RESTART_TEMPORARY)), NULL),
+	    AUTO_ANY_SIGNIFICANT), RESTART_TRANSIENT)), W("web"), NULL),
+	    AUTO_ANY_SIGNIFICANT));
+	boot();
+	code(102, 4);
+	expect("EVENT exited root/batch/job 102 code=4 abnormal",
+	    "FORGET root/batch/job", TERMS("root/batch/prep", 101), NULL);
+	killed(101, SIGTERM);
+	expect(TERMED("root/batch/prep", 101),
+	    "EVENT shutdown root/batch auto_shutdown",
+	    "EVENT exited root/batch normal", TERMS("root/web", 103), NULL);
+	killed(103, SIGTERM);
+	expect(TERMED("root/web", 103),
+	    "EVENT shutdown root auto_shutdown code=4", "EXIT 4", NULL);
+	b = node("root/batch");
+	assert_int_equal(b->state, NS_STOPPED);
+	assert_int_equal(b->last_exit.code, 4);
+	end_tree();
+
+	/* To its parent it ended normally: permanent is restarted, ... */
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, autosd(S("p", ONE_FOR_ONE, 1, 5,
+	    signif(rs(W("job"), RESTART_TEMPORARY)), NULL),
+	    AUTO_ANY_SIGNIFICANT), NULL));
+	boot();
+	code(101, 0);
+	expect("EVENT exited root/p/job 101 code=0 normal", "FORGET root/p/job",
+	    "EVENT shutdown root/p auto_shutdown", "EVENT exited root/p normal",
+	    STARTS("root/p/job", 102), "EVENT started root/p", NULL);
+	assert_int_equal(node("root/p")->restarts, 1);
+	end_tree();
+
+	/* ... transient is not, and its parent does not shut down. */
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, rs(autosd(S("p", ONE_FOR_ONE, 1,
+	    5, signif(rs(W("job"), RESTART_TEMPORARY)), NULL),
+	    AUTO_ANY_SIGNIFICANT), RESTART_TRANSIENT), W("w"), NULL));
+	boot();
+	code(101, 0);
+	expect("EVENT exited root/p/job 101 code=0 normal", "FORGET root/p/job",
+	    "EVENT shutdown root/p auto_shutdown", "EVENT exited root/p normal",
+	    NULL);
+	assert_int_equal(state("root/p"), NS_STOPPED);
+	assert_int_equal(state("root"), NS_RUNNING);
+	end_tree();
+}
+
+static void
+test_significant_gave_up_exits_1(void **unused UNUSED)
+{
+	new_tree(autosd(S("root", ONE_FOR_ONE, 1, 5,
+	    signif(rs(S("batch", ONE_FOR_ONE, 0, 5, W("w"), NULL),
+	    RESTART_TRANSIENT)), W("web"), NULL), AUTO_ANY_SIGNIFICANT));
+	boot();
+	code(101, 1);
+	expect("EVENT exited root/batch/w 101 code=1 abnormal",
+	    "EVENT shutdown root/batch reached_max_restart_intensity",
+	    "EVENT exited root/batch normal", TERMS("root/web", 102), NULL);
+	killed(102, SIGTERM);
+	expect(TERMED("root/web", 102),
+	    "EVENT shutdown root auto_shutdown code=1", "EXIT 1", NULL);
+	assert_int_equal(state("root/batch"), NS_FAILED);
+	end_tree();
+}
+
+static void
+test_simple_one_for_one_significant(void **unused UNUSED)
+{
+	/* all_significant: when the last instance has ended by itself. */
+	new_tree(autosd(SOFO("root", 5, 5,
+	    signif(rs(W("job"), RESTART_TEMPORARY))), AUTO_ALL_SIGNIFICANT));
+	boot();
+	start_child("root", "x");
+	start_child("root", "y");
+	expect(STARTS("root/1", 101), STARTS("root/2", 102), NULL);
+	code(101, 0);
+	expect("EVENT exited root/1 101 code=0 normal", "FORGET root/1", NULL);
+	code(102, 6);
+	expect("EVENT exited root/2 102 code=6 abnormal", "FORGET root/2",
+	    "EVENT shutdown root auto_shutdown code=6", "EXIT 6", NULL);
+	end_tree();
+
+	/* any_significant: the first; the others are stopped at once. */
+	new_tree(autosd(SOFO("root", 5, 5,
+	    signif(rs(W("job"), RESTART_TRANSIENT))), AUTO_ANY_SIGNIFICANT));
+	boot();
+	start_child("root", "x");
+	start_child("root", "y");
+	expect(STARTS("root/1", 101), STARTS("root/2", 102), NULL);
+	code(101, 1);
+	expect("EVENT exited root/1 101 code=1 abnormal",
+	    STARTS("root/1", 103), NULL);
+	code(103, 0);
+	expect("EVENT exited root/1 103 code=0 normal", "FORGET root/1",
+	    TERMS("root/2", 102), NULL);
+	killed(102, SIGTERM);
+	expect(TERMED("root/2", 102), "FORGET root/2",
+	    "EVENT shutdown root auto_shutdown code=0", "EXIT 0", NULL);
+	end_tree();
+}
+
 int
 main(void)
 {
@@ -2360,6 +2837,15 @@ main(void)
 		cmocka_unit_test(test_reload_type_change_and_template),
 		cmocka_unit_test(test_reload_unchanged_touches_nothing),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_exited_step_sequencing),
+		cmocka_unit_test(test_exited_step_failure),
+		cmocka_unit_test(test_exited_step_rerun),
+		cmocka_unit_test(test_any_significant),
+		cmocka_unit_test(test_all_significant),
+		cmocka_unit_test(test_significant_stopped_by_restart),
+		cmocka_unit_test(test_nested_significant_supervisor),
+		cmocka_unit_test(test_significant_gave_up_exits_1),
+		cmocka_unit_test(test_simple_one_for_one_significant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
