@@ -458,6 +458,9 @@ describe_exit(const struct node *c, char *buf, size_t size)
 {
 	if (c->last_exit.error[0] != '\0')	/* a supervisor that gave up */
 		snprintf(buf, size, "%s", c->last_exit.error);
+	else if (c->spec->type == SPEC_SUPERVISOR)	/* auto_shutdown */
+		snprintf(buf, size, "shut itself down (auto_shutdown, code %d)",
+		    c->last_exit.code);
 	else if (c->last_exit.signo)
 		snprintf(buf, size, "exited on signal %s",
 		    signal_name(c->last_exit.signo));

@@ -2701,6 +2701,8 @@ test_nested_significant_supervisor(void **unused UNUSED)
 	killed(103, SIGTERM);
 	expect(TERMED("root/web", 103),
 	    "EVENT shutdown root auto_shutdown code=4", "EXIT 4", NULL);
+	assert_true(logged("root/batch: shut itself down (auto_shutdown, "
+	    "code 4); not restarted (transient)"));
 	b = node("root/batch");
 	assert_int_equal(b->state, NS_STOPPED);
 	assert_int_equal(b->last_exit.code, 4);
