@@ -2396,6 +2396,22 @@ test_exited_step_sequencing(void **unused UNUSED)
 	expect("EVENT exited root/web 103 code=1 abnormal",
 	    STARTS("root/web", 104), NULL);
 	assert_int_equal(state("root/migrate"), NS_DONE);
+	/* It stays until deleted. */
+	op(tree_op_delete, "root/migrate");
+	expect("FORGET root/migrate", NULL);
+	end_tree();
+
+	/* An instance of a step template: done, kept until deleted. */
+	new_tree(SOFO("root", 1, 5, once(W("job"))));
+	boot();
+	start_child("root", "x");
+	expect(STARTS("root/1", 101), NULL);
+	code(101, 0);
+	expect("EVENT exited root/1 101 code=0 normal",
+	    "EVENT done root/1 101 code=0", NULL);
+	assert_int_equal(state("root/1"), NS_DONE);
+	op(tree_op_delete, "root/1");
+	expect("FORGET root/1", NULL);
 	end_tree();
 
 	/* A start_timeout that is given bounds the whole run. */
