@@ -1,12 +1,9 @@
 /*
- * significant.c: OTP 24's automatic shutdown (supervisord(8),
- * AUTOMATIC SHUTDOWN) and run-once steps (ready: exited): when a
- * significant child that ended by itself ends its supervisor, and the
- * exit status that travels up from it to supervisord.
+ * significant.c: OTP 24's automatic shutdown and run-once steps
+ * (supervisord(8), Automatic shutdown, Run-once steps): when a
+ * significant child that ended by itself ends its supervisor, the exit
+ * status that travels up from it to supervisord, and a step's done.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "tree-int.h"
 
 /* A child its supervisor still has: running, on its way up or down,
@@ -21,13 +18,13 @@ present(const struct node *k)
 
 /*
  * Child c of s ended by itself with class cls and is not restarted:
- * does s shut itself down now? A transient child ends by itself when it
- * exits normally, a temporary one in any way.
- * A child its supervisor stopped never gets here (an operator's stop
- * included; an exit that came before the operator's stop does, as in
- * OTP, which handles messages in order). With all_significant only the
- * significant children still present count (OTP's do_auto_shutdown; for
- * simple_one_for_one every instance has the template's flag).
+ * does s shut itself down now (OTP's do_auto_shutdown)? A transient
+ * child ends by itself when it exits normally, a temporary one in any
+ * way. A child its supervisor stopped, the operator's stops included,
+ * never gets here; an exit that came before the operator's stop does,
+ * as OTP handles its messages in order. With all_significant only the
+ * significant children still present count; under simple_one_for_one
+ * every instance has the template's flag.
  */
 int
 auto_shutdown_due(const struct node *s, const struct node *c,
