@@ -20,6 +20,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/waits.c supervisord/waits.h \
 	supervisord/survivors.c supervisord/survivors.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
+	supervisord/holds.c supervisord/statefile.c supervisord/statefile.h \
 	supervisord/rules.c supervisord/reports.c supervisord/pidmap.c supervisord/pidmap.h \
 	supervisord/runtime.c supervisord/runtime.h
 supervisord_libsupd_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)

@@ -66,6 +66,8 @@ struct tree {
 	int			 shutting_down;
 	char			 failure[512];	/* why the root's start failed */
 	char			 last_error[160];	/* the last start error */
+	struct held		*held;		/* the operator's holds, by path */
+	size_t			 nheld;
 };
 
 /* tree.c */
@@ -95,5 +97,11 @@ void		 event_started(struct tree *, struct node *c);
 void		 event_start_error(struct tree *, struct node *c,
 		    const char *why);
 void		 describe_exit(const struct node *c, char *buf, size_t size);
+
+/* holds.c */
+int		 hold_initial(struct tree *, const struct node *);
+void		 hold_op(struct tree *, const struct node *c);
+void		 holds_reload(struct tree *);
+void		 holds_free(struct tree *);
 
 #endif /* TREE_INT_H */
