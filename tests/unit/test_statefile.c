@@ -98,20 +98,19 @@ entries(const char *d)
 	return n;
 }
 
-/*
- * root: a, b (autostart false), s { x, y (autostart false) }, jobs
- * (simple_one_for_one). The parser's autostart may not be there: the
- * false ones are set here.
- */
+/* root: a, b (autostart false), s { x, y (autostart false) }, jobs
+ * (simple_one_for_one). */
 static struct spec *
 tree(void)
 {
 	static const char text[] = "{ \"children\": ["
 	    " { \"id\": \"a\", \"argv\": [\"/bin/true\"] },"
-	    " { \"id\": \"b\", \"argv\": [\"/bin/true\"] },"
+	    " { \"id\": \"b\", \"argv\": [\"/bin/true\"],"
+	    "   \"autostart\": false },"
 	    " { \"id\": \"s\", \"children\": ["
 	    "   { \"id\": \"x\", \"argv\": [\"/bin/true\"] },"
-	    "   { \"id\": \"y\", \"argv\": [\"/bin/true\"] } ] },"
+	    "   { \"id\": \"y\", \"argv\": [\"/bin/true\"],"
+	    "     \"autostart\": false } ] },"
 	    " { \"id\": \"jobs\", \"strategy\": \"simple_one_for_one\","
 	    "   \"template\": { \"argv\": [\"/bin/true\"] } } ] }";
 	struct spec *root;
@@ -120,8 +119,6 @@ tree(void)
 	root = config_parse(text, NULL, &errs);
 	if (root == NULL)
 		fail_msg("%s", errs);
-	((struct spec *)spec_at(root, "root/b"))->autostart = 0;
-	((struct spec *)spec_at(root, "root/s/y"))->autostart = 0;
 	return root;
 }
 
