@@ -410,11 +410,16 @@ load_holds(const struct spec *root)
 	if (statefile_read(opts->statedir, root, &v, &n, &pruned, err,
 	    sizeof(err)) != 0)
 		log_warnx("state file %s", err);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (tree_hold(tree, v[i].path, v[i].stopped) == -1) {
 			log_warnx("state file: out of memory");
 			break;
 		}
+		/* Say why a child the file would start does not start. */
+		if (v[i].stopped)
+			log_info("%s: stays stopped, as the operator left it "
+			    "(%s/state.json)", v[i].path, opts->statedir);
+	}
 	holds_vfree(v, n);
 	if (pruned)
 		save_holds();

@@ -121,6 +121,7 @@ static void
 test_stop_survives_restart(void **state)
 {
 	size_t from;
+	char *log;
 
 	sd_config(&sd1, AB);
 	assert_int_equal(mkdir(sd1.statedir, 0700), 0);
@@ -134,8 +135,13 @@ test_stop_survives_restart(void **state)
 	    "\"started\":[]}\n");
 	shutdown_daemon(&sd1);
 
-	/* b stays stopped, a starts as before. */
-	from = restart_daemon(&sd1, NULL);
+	/* b stays stopped, a starts as before; the log says why. */
+	from = restart_daemon(&sd1, &(struct sd_opts){ .log = 1 });
+	assert_non_null(log = sd_log(&sd1));
+	if (strstr(log, "root/b: stays stopped, as the operator left it") ==
+	    NULL)
+		fail_msg("no word of root/b in:\n%s", log);
+	free(log);
 	assert_int_equal(sd_count(&sd1, from, "started", "root/a"), 1);
 	assert_int_equal(sd_count(&sd1, from, "started", "root/b"), 0);
 	assert_state(&sd1, "root/b", "stopped");
