@@ -21,6 +21,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/waits.c supervisord/waits.h \
 	supervisord/survivors.c supervisord/survivors.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
+	supervisord/holds.c supervisord/statefile.c supervisord/statefile.h \
 	supervisord/plan.c supervisord/plan.h \
 	supervisord/rules.c supervisord/reports.c supervisord/pidmap.c supervisord/pidmap.h \
 	supervisord/significant.c \

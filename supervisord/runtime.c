@@ -29,6 +29,7 @@
 #include "runtime.h"
 #include "signame.h"
 #include "spawn.h"
+#include "statefile.h"
 #include "survivors.h"
 #include "tree.h"
 #include "waits.h"
@@ -355,6 +356,76 @@ cb_forget(struct tree *t, struct node *n)
 	n->rt = NULL;
 }
 
+/*
+ * The operator's holds on disk (supervisord(8), STATE FILE). Changes
+ * are saved before the loop next sleeps, in one write however many
+ * one command made (stop of many paths); a write that fails is a
+ * warning, and the next change tries again.
+ */
+static struct msg_timer		*save_timer;
+static int			 save_due;
+
+static void
+save_holds(void)
+{
+	const struct held *v;
+	char err[4400];
+	size_t n;
+
+	cancel(&save_timer);
+	save_due = 0;
+	if (opts->statedir[0] == '\0')
+		return;
+	v = tree_holds(tree, &n);
+	if (statefile_write(opts->statedir, v, n, err, sizeof(err)) == -1)
+		log_warnx("%s; operator state not saved", err);
+}
+
+static void
+on_save(struct msg_loop *l, void *arg)
+{
+	save_timer = NULL;
+	save_holds();
+}
+
+static void
+cb_held(struct tree *t)
+{
+	save_due = 1;
+	if (save_timer == NULL &&
+	    (save_timer = msg_timer_start(loop, 0, on_save, NULL)) == NULL)
+		save_holds();
+}
+
+/* Before the tree starts: what the operator held stays held. */
+static void
+load_holds(const struct spec *root)
+{
+	struct held *v;
+	char err[8500];
+	size_t n, i;
+	int pruned;
+
+	if (opts->statedir[0] == '\0')
+		return;
+	if (statefile_read(opts->statedir, root, &v, &n, &pruned, err,
+	    sizeof(err)) != 0)
+		log_warnx("state file %s", err);
+	for (i = 0; i < n; i++) {
+		if (tree_hold(tree, v[i].path, v[i].stopped) == -1) {
+			log_warnx("state file: out of memory");
+			break;
+		}
+		/* Say why a child the file would start does not start. */
+		if (v[i].stopped)
+			log_info("%s: stays stopped, as the operator left it "
+			    "(%s/state.json)", v[i].path, opts->statedir);
+	}
+	holds_vfree(v, n);
+	if (pruned)
+		save_holds();
+}
+
 static const struct tree_ops ops = {
 	.spawn = cb_spawn,
 	.kill = cb_kill,
@@ -364,6 +435,7 @@ static const struct tree_ops ops = {
 	.started = cb_started,
 	.exit = cb_exit,
 	.forget = cb_forget,
+	.held = cb_held,
 };
 
 /* --- what the system tells us --- */
@@ -697,6 +769,7 @@ runtime_main(struct runtime_opts *o, struct spec *root)
 		goto out;
 	}
 	log_info("starting %s (run directory %s)", o->config, o->rundir);
+	load_holds(root);
 	now();
 	tree_start(tree);
 	if (exit_status == -1 && msg_loop_run(loop) == -1) {
@@ -709,6 +782,8 @@ runtime_main(struct runtime_opts *o, struct spec *root)
 		msg_server_flush(ctl, 2000);
 out:
 	tell_parent((unsigned char)exit_status);
+	if (save_due)
+		save_holds();
 	cancel(&trim_timer);
 	tree_free(tree);
 	notifysock_close(loop);

@@ -11,6 +11,7 @@ struct runtime_opts {
 	char		 rundir[4096];
 	int		 background;	/* fork once the tree is up */
 	struct rlimit	 nofile;	/* the limit children get */
+	char		 statedir[4096];	/* state.json's, "": none */
 };
 
 struct spec;

@@ -17,12 +17,14 @@
 #include "log.h"
 #include "msg.h"
 #include "runtime.h"
+#include "statefile.h"
 #include "survivors.h"
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: supervisord [-fnsv] [-c file] [-r dir]\n");
+	fprintf(stderr, "usage: supervisord [-fnsv] [-c file] [-r dir] "
+	    "[-S dir]\n");
 	exit(EX_USAGE);
 }
 
@@ -87,13 +89,13 @@ int
 main(int argc, char **argv)
 {
 	struct runtime_opts o;
-	const char *rundir_opt = NULL;
+	const char *rundir_opt = NULL, *statedir_opt = NULL;
 	struct spec *root;
 	int ch, check = 0, foreground = 0, use_syslog = 0, st;
 
 	memset(&o, 0, sizeof(o));
 	o.config = default_config();
-	while ((ch = getopt(argc, argv, "c:fnr:sv")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fnr:S:sv")) != -1) {
 		switch (ch) {
 		case 'c':
 			o.config = optarg;
@@ -106,6 +108,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			rundir_opt = optarg;
+			break;
+		case 'S':
+			statedir_opt = optarg;
 			break;
 		case 's':
 			use_syslog = 1;
@@ -127,6 +132,12 @@ main(int argc, char **argv)
 	if (rundir_choose(rundir_opt, o.rundir, sizeof(o.rundir)) == -1) {
 		log_warn("run directory");
 		return EX_OSERR;
+	}
+	/* Without one the tree runs, but operator stops are not kept. */
+	if (statedir_choose(statedir_opt, o.statedir, sizeof(o.statedir)) ==
+	    -1) {
+		log_warn("state directory; operator state will not be kept");
+		o.statedir[0] = '\0';
 	}
 	/* A bad file leaves no trace, not even a run directory. */
 	if ((root = load(o.config)) == NULL)

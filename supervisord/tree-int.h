@@ -67,6 +67,8 @@ struct tree {
 	int			 shutting_down;
 	char			 failure[512];	/* why the root's start failed */
 	char			 last_error[160];	/* the last start error */
+	struct held		*held;		/* the operator's holds, by path */
+	size_t			 nheld;
 };
 
 /* tree.c */
@@ -117,5 +119,10 @@ void		 auto_shutdown(struct tree *, struct node *s, const char *path,
 		    int code);
 void		 auto_shutdown_done(struct tree *, struct node *s);
 void		 step_done(struct tree *, struct node *c, pid_t pid);
+/* holds.c */
+int		 hold_initial(struct tree *, const struct node *);
+void		 hold_op(struct tree *, const struct node *c);
+void		 holds_reload(struct tree *);
+void		 holds_free(struct tree *);
 
 #endif /* TREE_INT_H */

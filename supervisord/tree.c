@@ -54,6 +54,8 @@ node_new(struct tree *t, struct node *parent, const struct spec *sp,
 		parent->kids = kids;
 		kids[parent->nkids++] = n;
 		n->depth = parent->depth + 1;
+		/* autostart: false, or what the operator held. */
+		n->op_stopped = hold_initial(t, n);
 	}
 	return n;
 fail:
@@ -222,6 +224,7 @@ tree_free(struct tree *t)
 	if (t == NULL)
 		return;
 	node_remove(t, t->root);
+	holds_free(t);
 	spec_free(t->spec);
 	for (i = 0; i < t->nold; i++)
 		spec_free(t->old[i]);
@@ -355,6 +358,7 @@ tree_op_stop(struct tree *t, const char *path, char *err, size_t len)
 	if ((c = find_child(t, path, err, len)) == NULL)
 		return -1;
 	c->op_stopped = 1;
+	hold_op(t, c);
 	return request(t, c, R_STOP);
 }
 
@@ -366,6 +370,7 @@ tree_op_start(struct tree *t, const char *path, char *err, size_t len)
 	if ((c = find_child(t, path, err, len)) == NULL)
 		return -1;
 	c->op_stopped = 0;
+	hold_op(t, c);
 	return request(t, c, R_START);
 }
 
@@ -377,6 +382,7 @@ tree_op_restart(struct tree *t, const char *path, char *err, size_t len)
 	if ((c = find_child(t, path, err, len)) == NULL)
 		return -1;
 	c->op_stopped = 0;
+	hold_op(t, c);
 	return request(t, c, R_RESTART);
 }
 
@@ -602,6 +608,7 @@ tree_reload(struct tree *t, struct spec *root)
 	}
 	t->old[t->nold++] = t->spec;
 	t->spec = root;
+	holds_reload(t);
 	r->kind = R_RELOAD;
 	r->spec = root;
 	mbox_push(t, t->root, r);

@@ -111,6 +111,8 @@ struct tree_ops {
 	void	(*exit)(struct tree *, int status);
 	/* A node is about to be freed (drop its runtime data). */
 	void	(*forget)(struct tree *, struct node *);
+	/* The operator's holds changed (tree_holds): save them. */
+	void	(*held)(struct tree *);
 };
 
 struct tree	*tree_new(struct spec *root, const struct tree_ops *, void *arg);
@@ -145,6 +147,23 @@ void		 tree_reload(struct tree *, struct spec *root);
 
 /* Status: every node under path (all when NULL), as JSON objects. */
 json_t		*tree_status(struct tree *, const char *path, char *, size_t);
+
+/*
+ * The operator's holds (supervisord(8), STATE FILE): static children
+ * the operator stopped although their autostart is true (stopped 1),
+ * or started although it is false (stopped 0). Given before tree_start,
+ * they decide a node's op_stopped when it is created; operator stops,
+ * starts and reloads keep them up to date. Sorted by path.
+ */
+struct held {
+	char	*path;
+	int	 stopped;
+};
+int		 tree_hold(struct tree *, const char *path, int stopped);
+const struct held *tree_holds(struct tree *, size_t *n);
+/* The spec of a child of the file by its path, or NULL (not for the
+ * instances of a simple_one_for_one supervisor). */
+const struct spec *spec_at(const struct spec *root, const char *path);
 
 enum exit_class	 exit_class(const struct spec *, int wait_status);
 const char	*node_state_name(enum node_state);

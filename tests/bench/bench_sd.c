@@ -564,6 +564,7 @@ struct sd {
 	pid_t			 pid;
 	char			 conf[PATH_MAX];
 	char			 rundir[PATH_MAX];
+	char			 statedir[PATH_MAX];	/* never the user's */
 	char			 log[PATH_MAX];
 	struct msg_client	*ctl;
 };
@@ -592,6 +593,7 @@ sd_start(struct sd *d, const char *name)
 
 	snprintf(d->conf, sizeof(d->conf), "%s/%s.json", dir, name);
 	snprintf(d->rundir, sizeof(d->rundir), "%s/run-%s", dir, name);
+	snprintf(d->statedir, sizeof(d->statedir), "%s/state-%s", dir, name);
 	snprintf(d->log, sizeof(d->log), "%s/%s.log", dir, name);
 	d->ctl = NULL;
 	drain(ready_fd);
@@ -611,8 +613,8 @@ sd_start(struct sd *d, const char *name)
 			_exit(126);
 		if ((fd = open("/dev/null", O_RDONLY)) == -1 || dup2(fd, 0) == -1)
 			_exit(126);
-		execl(sd_bin, "supervisord", "-f", "-r", d->rundir, "-c",
-		    d->conf, (char *)NULL);
+		execl(sd_bin, "supervisord", "-f", "-r", d->rundir, "-S",
+		    d->statedir, "-c", d->conf, (char *)NULL);
 		_exit(127);
 	}
 	sd_pid = d->pid;

@@ -114,6 +114,7 @@ sd_config(struct sd *sd, const char *fmt, ...)
 	if (mkdtemp(sd->dir) == NULL)
 		sd_die("mkdtemp");
 	snprintf(sd->rundir, sizeof(sd->rundir), "%s/run", sd->dir);
+	snprintf(sd->statedir, sizeof(sd->statedir), "%s/state", sd->dir);
 	snprintf(sd->conf, sizeof(sd->conf), "%s/tree.json", sd->dir);
 	if ((f = fopen(sd->conf, "w")) == NULL)
 		sd_die("config");
@@ -163,7 +164,8 @@ add_args(char **argv, int *n, const char *const *list)
 }
 
 /*
- * [wrapper] [valgrind] supervisord -f -r RUNDIR -c CONF [args]. Under
+ * [wrapper] [valgrind] supervisord -f -r RUNDIR -S STATEDIR -c CONF
+ * [args]. Under
  * SD_VALGRIND=1 a leak, a memory error or a leaked descriptor makes it
  * exit 99.
  */
@@ -183,6 +185,8 @@ daemon_argv(struct sd *sd, const struct sd_opts *o, char **argv)
 	argv[n++] = (char *)"-f";
 	argv[n++] = (char *)"-r";
 	argv[n++] = sd->rundir;
+	argv[n++] = (char *)"-S";
+	argv[n++] = o->statedir != NULL ? (char *)o->statedir : sd->statedir;
 	argv[n++] = (char *)"-c";
 	argv[n++] = sd->conf;
 	add_args(argv, &n, o->args);

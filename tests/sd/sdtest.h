@@ -70,6 +70,8 @@ struct sd {
 	char			 dir[64];	/* temp dir: config, files */
 	char			 rundir[80];	/* its -r */
 	char			 conf[80];	/* its -c, DIR/tree.json */
+	char			 statedir[80];	/* its -S, DIR/state: kept across
+						   sd_start on the same sd */
 	struct msg_client	*ev;		/* subscribed to everything */
 	json_t			*seen;		/* every event, in seq order */
 	size_t			 cursor;	/* sd_wait looks from here */
@@ -86,7 +88,8 @@ void	 sd_rewrite(struct sd *, const char *fmt, ...)
 
 /*
  * How to start it; every member may be left zero. The daemon runs
- *	[wrapper...] [valgrind...] supervisord -f -r RUNDIR -c CONF [args...]
+ *	[wrapper...] [valgrind...] supervisord -f -r RUNDIR -S STATEDIR
+ *	    -c CONF [args...]
  * in the test's environment with PATH=/usr/local/bin:/usr/bin:/bin,
  * SUPERVISORD_WORKERDIR the build's workers/, no MSG_RUNDIR, then env
  * applied. A wrapper (found by that PATH) must exec what follows it, as
@@ -99,6 +102,7 @@ struct sd_opts {
 	const char *const *wrapper;	/* e.g. { "prlimit", "--nofile=64",
 					   NULL } */
 	const char	*gate;		/* wait for DIR/gate, not READY=1 */
+	const char	*statedir;	/* -S this, not sd->statedir */
 	int		 log;		/* stderr to DIR/daemon.log (sd_log) */
 	int		 nowait;	/* return at once: no READY=1 wait,
 					   no events followed */

@@ -1168,7 +1168,8 @@ test_exit_root_start_failed(void **state)
 	sd_config(&sd1, "{ \"children\": ["
 	    " { \"id\": \"a\", \"argv\": " SLEEP " },"
 	    " { \"id\": \"bad\", \"argv\": [\"./no-such-program\"] } ] }");
-	supd(&o, "-f", "-r", sd1.rundir, "-c", sd1.conf, (char *)NULL);
+	supd(&o, "-f", "-r", sd1.rundir, "-S", sd1.statedir, "-c", sd1.conf,
+	    (char *)NULL);
 	assert_int_equal(o.status, 1);
 	assert_non_null(strstr(o.err, "root/bad"));
 	assert_non_null(strstr(o.err, "No such file or directory"));
@@ -1176,7 +1177,8 @@ test_exit_root_start_failed(void **state)
 	/* start_timeout passes: also a failed start. */
 	sd_rewrite(&sd1, "{ \"children\": [ { \"id\": \"slow\", \"argv\": "
 	    SLEEP ", \"ready\": \"notify\", \"start_timeout\": 300 } ] }");
-	supd(&o, "-f", "-r", sd1.rundir, "-c", sd1.conf, (char *)NULL);
+	supd(&o, "-f", "-r", sd1.rundir, "-S", sd1.statedir, "-c", sd1.conf,
+	    (char *)NULL);
 	assert_int_equal(o.status, 1);
 	assert_non_null(strstr(o.err, "root/slow"));
 	assert_non_null(strstr(o.err, "start_timeout"));

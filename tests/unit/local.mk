@@ -7,15 +7,20 @@ tests_unit_libfixture_la_SOURCES = tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_libfixture_la_CFLAGS = $(TEST_CFLAGS)
 FX_LIBS = tests/unit/libfixture.la libmsg/libmsg-internal.la $(TEST_LIBS)
 
-# supervisord's configuration parser and tree.
-check_PROGRAMS += tests/unit/test_config tests/unit/test_tree
-TESTS += tests/unit/test_config tests/unit/test_tree
+# supervisord's configuration parser and tree; its state file.
+check_PROGRAMS += tests/unit/test_config tests/unit/test_tree \
+	tests/unit/test_statefile
+TESTS += tests/unit/test_config tests/unit/test_tree \
+	tests/unit/test_statefile
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
 tests_unit_test_config_LDADD = supervisord/libsupd.la $(TEST_LIBS)
 tests_unit_test_tree_SOURCES = tests/unit/test_tree.c
 tests_unit_test_tree_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
 tests_unit_test_tree_LDADD = supervisord/libsupd.la $(TEST_LIBS)
+tests_unit_test_statefile_SOURCES = tests/unit/test_statefile.c
+tests_unit_test_statefile_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
+tests_unit_test_statefile_LDADD = supervisord/libsupd.la $(TEST_LIBS)
 
 # libmsg: framing, then real sockets (test_libmsg), the event manager
 # behaviour (test_event), the state machine behaviour and the lightswitch

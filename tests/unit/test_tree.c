@@ -410,6 +410,16 @@ fake_forget(struct tree *t, struct node *n)
 		live_del(l);
 }
 
+/* Calls of tree_ops.held; not in the log, which predates it. */
+static int		 held_calls;
+
+static void
+fake_held(struct tree *t)
+{
+	assert_ptr_equal(t, T);
+	held_calls++;
+}
+
 static const struct tree_ops ops = {
 	.spawn = fake_spawn,
 	.kill = fake_kill,
@@ -419,6 +429,7 @@ static const struct tree_ops ops = {
 	.started = fake_started,
 	.exit = fake_exit,
 	.forget = fake_forget,
+	.held = fake_held,
 };
 
 /* Processes and timers the core believes in are the runtime's. */
@@ -2804,6 +2815,198 @@ test_simple_one_for_one_significant(void **unused UNUSED)
 	end_tree();
 }
 
+/* --- autostart: false and the operator's holds (supervisord(8)) --- */
+
+static struct spec *
+noauto(struct spec *s)
+{
+	s->autostart = 0;
+	return s;
+}
+
+/* The holds as "path=stopped|started ..." in table order (by path). */
+static const char *
+holds(void)
+{
+	static char buf[512];
+	const struct held *v;
+	size_t n, i;
+
+	buf[0] = '\0';
+	v = tree_holds(T, &n);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strlcat(buf, " ", sizeof(buf));
+		strlcat(buf, v[i].path, sizeof(buf));
+		strlcat(buf, v[i].stopped ? "=stopped" : "=started",
+		    sizeof(buf));
+	}
+	return buf;
+}
+
+static void
+test_autostart_false(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ALL, 5, 5, W("a"), noauto(W("b")), W("c"),
+	    NULL));
+	held_calls = 0;
+	start();
+	/* b is in the tree but not started with its supervisor. */
+	expect(STARTS("root/a", 101), STARTS("root/c", 102),
+	    "EVENT started root", "STARTED", NULL);
+	assert_int_equal(state("root/b"), NS_STOPPED);
+	assert_true(node("root/b")->op_stopped);
+	assert_int_equal(node("root/b")->pid, 0);
+	/* A sibling's one_for_all restart starts the others, not b. */
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal",
+	    TERMS("root/c", 102), NULL);
+	code(102, 0);
+	expect("UNTIMER root/c",
+	    "EVENT exited root/c 102 code=0 normal by_supervisor",
+	    STARTS("root/a", 103), STARTS("root/c", 104), NULL);
+	assert_int_equal(state("root/b"), NS_STOPPED);
+	assert_string_equal(holds(), "");
+	assert_int_equal(held_calls, 0);
+	/* start clears it, and is held against the file's autostart. */
+	op(tree_op_start, "root/b");
+	expect(STARTS("root/b", 105), NULL);
+	assert_int_equal(state("root/b"), NS_RUNNING);
+	assert_false(node("root/b")->op_stopped);
+	assert_string_equal(holds(), "root/b=started");
+	assert_int_equal(held_calls, 1);
+	/* Started again: nothing new to hold. */
+	op(tree_op_restart, "root/b");
+	expect(TERMS("root/b", 105), NULL);
+	killed(105, SIGTERM);
+	expect(TERMED("root/b", 105), STARTS("root/b", 106), NULL);
+	assert_int_equal(held_calls, 1);
+	/* Now a one_for_all restart takes it along. */
+	code(103, 1);
+	expect("EVENT exited root/a 103 code=1 abnormal",
+	    TERMS("root/c", 104), NULL);
+	killed(104, SIGTERM);
+	expect(TERMED("root/c", 104), TERMS("root/b", 106), NULL);
+	killed(106, SIGTERM);
+	expect(TERMED("root/b", 106), STARTS("root/a", 107),
+	    STARTS("root/b", 108), STARTS("root/c", 109), NULL);
+	/* Stopped again it is what the file says: no hold. */
+	op(tree_op_stop, "root/b");
+	expect(TERMS("root/b", 108), NULL);
+	killed(108, SIGTERM);
+	expect(TERMED("root/b", 108), NULL);
+	assert_string_equal(holds(), "");
+	assert_int_equal(held_calls, 2);
+	/* An operator stop of an autostart child is held. */
+	op(tree_op_stop, "root/c");
+	expect(TERMS("root/c", 109), NULL);
+	killed(109, SIGTERM);
+	expect(TERMED("root/c", 109), NULL);
+	assert_string_equal(holds(), "root/c=stopped");
+	assert_int_equal(held_calls, 3);
+	op(tree_op_restart, "root/c");
+	expect(STARTS("root/c", 110), NULL);
+	assert_string_equal(holds(), "");
+	assert_int_equal(held_calls, 4);
+	end_tree();
+}
+
+static void
+test_holds_applied_at_creation(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, W("a"), noauto(W("b")),
+	    S("s", ONE_FOR_ONE, 1, 5, W("x"), noauto(W("y")), NULL),
+	    S("t", ONE_FOR_ONE, 1, 5, W("z"), NULL),
+	    SOFO("jobs", 1, 5, W("job")), NULL));
+	held_calls = 0;
+	/* In any order; kept sorted, found by path. */
+	assert_int_equal(tree_hold(T, "root/t", 1), 0);
+	assert_int_equal(tree_hold(T, "root/s/y", 0), 0);
+	assert_int_equal(tree_hold(T, "root/a", 1), 0);
+	assert_int_equal(tree_hold(T, "root/s/x", 1), 0);
+	assert_int_equal(tree_hold(T, "root/b", 0), 0);
+	/* Given twice: the last word counts. */
+	assert_int_equal(tree_hold(T, "root/t", 0), 0);
+	assert_int_equal(tree_hold(T, "root/t", 1), 0);
+	assert_string_equal(holds(), "root/a=stopped root/b=started "
+	    "root/s/x=stopped root/s/y=started root/t=stopped");
+	start();
+	expect(STARTS("root/b", 101), STARTS("root/s/y", 102),
+	    "EVENT started root/s", "EVENT started root/jobs",
+	    "EVENT started root", "STARTED", NULL);
+	assert_true(node("root/a")->op_stopped);
+	assert_int_equal(state("root/a"), NS_STOPPED);
+	assert_true(node("root/t")->op_stopped);
+	assert_int_equal(state("root/t"), NS_STOPPED);
+	/* A stopped supervisor's children have no nodes yet. */
+	assert_null(tree_find(T, "root/t/z"));
+	assert_int_equal(held_calls, 0);
+	/* Dynamic instances are never held. */
+	assert_non_null(start_child("root/jobs", NULL));
+	expect(STARTS("root/jobs/1", 103), NULL);
+	op(tree_op_stop, "root/jobs/1");
+	expect(TERMS("root/jobs/1", 103), NULL);
+	killed(103, SIGTERM);
+	expect(TERMED("root/jobs/1", 103), NULL);
+	assert_int_equal(held_calls, 0);
+	/* Started, t creates z from the file. */
+	op(tree_op_start, "root/t");
+	expect(STARTS("root/t/z", 104), "EVENT started root/t", NULL);
+	assert_string_equal(holds(), "root/a=stopped root/b=started "
+	    "root/s/x=stopped root/s/y=started");
+	assert_int_equal(held_calls, 1);
+	/* A restart of s keeps its children's holds (they are nodes). */
+	op(tree_op_restart, "root/s");
+	expect(TERMS("root/s/y", 102), NULL);
+	killed(102, SIGTERM);
+	expect(TERMED("root/s/y", 102),
+	    "EVENT exited root/s normal by_supervisor",
+	    STARTS("root/s/y", 105), "EVENT started root/s", NULL);
+	assert_int_equal(held_calls, 1);
+	end_tree();
+}
+
+static void
+test_holds_and_reload(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 0, 5, W("a"), W("b"), noauto(W("c")),
+	    W("d"), NULL));
+	boot();
+	held_calls = 0;
+	op(tree_op_stop, "root/a");
+	op(tree_op_stop, "root/b");
+	op(tree_op_start, "root/c");
+	expect(TERMS("root/a", 101), NULL);
+	killed(101, SIGTERM);
+	expect(TERMED("root/a", 101), TERMS("root/b", 102), NULL);
+	killed(102, SIGTERM);
+	expect(TERMED("root/b", 102), STARTS("root/c", 104), NULL);
+	assert_string_equal(holds(), "root/a=stopped root/b=stopped "
+	    "root/c=started");
+	assert_int_equal(held_calls, 3);
+	/*
+	 * a is removed, b's autostart turns false (its stop is now the
+	 * file's), c's true (its start too); e is added with autostart
+	 * false and not started; d's autostart turns false: it runs on,
+	 * and nothing is held for it.
+	 */
+	reload(S("root", ONE_FOR_ONE, 0, 5, noauto(W("b")), W("c"),
+	    noauto(W("d")), noauto(W("e")), NULL));
+	expect("FORGET root/a", NULL);
+	assert_string_equal(holds(), "");
+	assert_int_equal(held_calls, 4);
+	assert_int_equal(state("root/e"), NS_STOPPED);
+	assert_true(node("root/e")->op_stopped);
+	assert_int_equal(state("root/d"), NS_RUNNING);
+	assert_int_equal(state("root/b"), NS_STOPPED);
+	/* A reload that changes no hold says nothing. */
+	reload(S("root", ONE_FOR_ONE, 0, 5, noauto(W("b")), W("c"),
+	    noauto(W("d")), noauto(W("e")), NULL));
+	expect(NULL);
+	assert_int_equal(held_calls, 4);
+	end_tree();
+}
+
 int
 main(void)
 {
@@ -2864,6 +3067,9 @@ main(void)
 		cmocka_unit_test(test_nested_significant_supervisor),
 		cmocka_unit_test(test_significant_gave_up_exits_1),
 		cmocka_unit_test(test_simple_one_for_one_significant),
+		cmocka_unit_test(test_autostart_false),
+		cmocka_unit_test(test_holds_applied_at_creation),
+		cmocka_unit_test(test_holds_and_reload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
