@@ -199,6 +199,35 @@ plan_adopt(struct plan *p, const struct node *k, const struct spec *nk,
 	add(p, "update", k->path, why);
 }
 
+static void	plan_supervisor(struct plan *, const struct node *,
+		    const struct spec *);
+
+/*
+ * An unchanged supervisor reloads its own children, once it runs: one
+ * that is down applies them when it is next started, so nothing of it
+ * happens now.
+ */
+static void
+plan_recurse(struct plan *p, const struct node *k, const struct spec *nk)
+{
+	struct plan sub = { NULL, 0 };
+
+	if (is_up(k)) {
+		plan_supervisor(p, k, nk);
+		return;
+	}
+	if ((sub.out = json_array()) == NULL) {
+		p->nomem = 1;
+		return;
+	}
+	plan_supervisor(&sub, k, nk);
+	if (json_array_size(sub.out) > 0)
+		add(p, "update", k->path, "its children change; not running, "
+		    "it applies them when next started");
+	p->nomem |= sub.nomem;
+	json_decref(sub.out);
+}
+
 /* In reload_plan's order: removals last to first, then the file's order. */
 static void
 plan_supervisor(struct plan *p, const struct node *s, const struct spec *ns)
@@ -229,7 +258,7 @@ plan_supervisor(struct plan *p, const struct node *s, const struct spec *ns)
 			break;
 		case RA_RECURSE:
 			plan_adopt(p, k, nk, 0);
-			plan_supervisor(p, k, nk);
+			plan_recurse(p, k, nk);
 			break;
 		case RA_ADOPT:
 			plan_adopt(p, k, nk, 0);
