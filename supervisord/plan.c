@@ -159,11 +159,11 @@ plan_add(struct plan *p, const struct node *s, const struct spec *nk)
 static void
 plan_replace(struct plan *p, const struct node *k, const struct spec *nk)
 {
+	const char *tail = "";
 	char what[512], why[640];
 
 	if (k->spec->type != nk->type)
-		snprintf(what, sizeof(what), "now a %s",
-		    spec_type_name(nk->type));
+		strlcpy(what, "type", sizeof(what));
 	else
 		differences(k->spec, nk, 0, what, sizeof(what));
 	if (*what == '\0')
@@ -174,9 +174,10 @@ plan_replace(struct plan *p, const struct node *k, const struct spec *nk)
 		add(p, "update", k->path, why);
 		return;
 	}
-	snprintf(why, sizeof(why), "%s changed%s", what,
-	    nk->type == SPEC_SUPERVISOR ? is_up(k) ? "; its subtree restarts "
-	    "with it" : "; its subtree starts with it" : "");
+	if (nk->type == SPEC_SUPERVISOR)
+		tail = is_up(k) ? "; its subtree restarts with it" :
+		    "; its subtree starts with it";
+	snprintf(why, sizeof(why), "%s changed%s", what, tail);
 	add(p, is_up(k) ? "restart" : "start", k->path, why);
 }
 

@@ -280,7 +280,7 @@ test_plan_mixed(void **unused UNUSED)
 	    "{'id': 'core', 'children': [{'id': 'db', " A "}]},"
 	    "{'id': 'old', 'children': [{'id': 'a', " A "}]},"
 	    "{'id': 's', 'children': [{'id': 'x', " A "}, {'id': 'y', " A
-	    "}]}]}");
+	    "}]}, {'id': 'flip', " A "}]}");
 	plan_and_reload("{'period': 9, 'children': [{'id': 'keep', " A ","
 	    "'restart_delay': {'initial': 5, 'max': 10}, 'autostart': false},"
 	    "{'id': 'new', " A "},"
@@ -289,7 +289,8 @@ test_plan_mixed(void **unused UNUSED)
 	    "'db', " A "}]},"
 	    "{'id': 's', 'children': [{'id': 'x', " A "},"
 	    "{'id': 'y', " A ", 'env': {'V': '2'}}, {'id': 'z', " A "}]},"
-	    "{'id': 'w', 'children': []}]}",
+	    "{'id': 'w', 'children': []},"
+	    "{'id': 'flip', 'children': [{'id': 'f', " A "}]}]}",
 	    "update root (period changed; taken on without a restart)\n"
 	    "stop root/old (removed; its subtree stops with it)\n"
 	    "stop root/gone (removed)\n"
@@ -301,7 +302,9 @@ test_plan_mixed(void **unused UNUSED)
 	    "it)\n"
 	    "restart root/s/y (env changed)\n"
 	    "start root/s/z (new)\n"
-	    "start root/w (new; its subtree starts with it)\n", "");
+	    "start root/w (new; its subtree starts with it)\n"
+	    "restart root/flip (type changed; its subtree restarts with it)\n",
+	    "");
 	/* The subtrees went with their supervisors. */
 	end();
 }
