@@ -354,6 +354,13 @@ cb_forget(struct tree *t, struct node *n)
 	n->rt = NULL;
 }
 
+/* restart_delay's jitter: no seed to manage, never blocks. */
+static uint32_t
+cb_random(struct tree *t)
+{
+	return arc4random();
+}
+
 static const struct tree_ops ops = {
 	.spawn = cb_spawn,
 	.kill = cb_kill,
@@ -363,6 +370,7 @@ static const struct tree_ops ops = {
 	.started = cb_started,
 	.exit = cb_exit,
 	.forget = cb_forget,
+	.random = cb_random,
 };
 
 /* --- what the system tells us --- */

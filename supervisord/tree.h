@@ -81,6 +81,12 @@ struct node {
 	int			  prog_kind;
 	struct node		 *subject;	/* the child the program is for */
 	struct request		 *mbox;		/* what waits for the program */
+
+	/* restart_delay (delay.c; supervisord(8), Restart delay) */
+	uint64_t		  next_start_at;	/* ms: a decided restart
+						   starts then; 0: none waits */
+	int64_t			  delay_cur;	/* the last delay, before jitter */
+	uint64_t		  last_run;	/* ms from its start to its exit */
 };
 
 struct tree;
@@ -108,6 +114,8 @@ struct tree_ops {
 	void	(*exit)(struct tree *, int status);
 	/* A node is about to be freed (drop its runtime data). */
 	void	(*forget)(struct tree *, struct node *);
+	/* 32 random bits for restart_delay's jitter (NULL: no jitter). */
+	uint32_t (*random)(struct tree *);
 };
 
 struct tree	*tree_new(struct spec *root, const struct tree_ops *, void *arg);
