@@ -74,6 +74,23 @@ delay_cancel(struct tree *t, struct node *c)
 	t->ops->timer(t, c, 0);
 }
 
+/*
+ * s stops all its children: no restart among them waits any longer,
+ * even for the turn of its stop step, which a slow sibling may hold up.
+ */
+void
+delay_cancel_all(struct tree *t, struct node *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkids; i++)
+		if (s->kids[i]->next_start_at != 0) {
+			delay_cancel(t, s->kids[i]);
+			if (s->kids[i]->state == NS_RESTARTING)
+				s->kids[i]->state = NS_STOPPED;
+		}
+}
+
 /* The index of the step of s's restart program that waits out c's
  * delay, if one is still to come. */
 static int

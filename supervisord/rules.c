@@ -416,6 +416,7 @@ stop_subtree(struct tree *t, struct node *s, enum prog_kind kind)
 		s->mbox = r->next;
 		free(r);
 	}
+	delay_cancel_all(t, s);
 	if ((steps = calloc(s->nkids + 2, sizeof(*steps))) == NULL)
 		return;
 	if (s->spec->strategy == SIMPLE_ONE_FOR_ONE) {

@@ -101,6 +101,7 @@ void		 describe_exit(const struct node *c, char *buf, size_t size);
 /* delay.c */
 int		 delay_schedule(struct tree *, struct node *c, uint64_t ran);
 void		 delay_cancel(struct tree *, struct node *c);
+void		 delay_cancel_all(struct tree *, struct node *s);
 void		 delay_fired(struct tree *, struct node *c);
 struct node	*delay_op(struct tree *, struct node *c, int stop,
 		    int *hurried);

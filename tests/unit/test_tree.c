@@ -2822,10 +2822,26 @@ test_delay_shutdown_cancels(void **unused UNUSED)
 	    "TIMER root/jobs/1 2000",
 	    "EVENT restart_scheduled root/jobs/1 2.000 restarts=1", NULL);
 	assert_int_equal(next_start_in("root/jobs/1"), 2000);
+	/* Every wait ends at once, not when its stop step comes. */
 	shutdown_tree();
-	expect("UNTIMER root/jobs/1", "FORGET root/jobs/1",
-	    "EVENT exited root/jobs normal by_supervisor", "UNTIMER root/a",
+	expect("UNTIMER root/a", "UNTIMER root/jobs/1", "FORGET root/jobs/1",
+	    "EVENT exited root/jobs normal by_supervisor",
 	    "EVENT shutdown root shutdown", "EXIT 0", NULL);
+	end_tree();
+
+	delay_tree(S("root", ONE_FOR_ONE, 10, 5, delayed(W("a"), 1000),
+	    W("b"), NULL));
+	boot();
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=1", NULL);
+	shutdown_tree();
+	expect("UNTIMER root/a", TERMS("root/b", 102), NULL);
+	assert_int_equal(state("root/a"), NS_STOPPED);
+	assert_int_equal(next_start_in("root/a"), -1);
+	killed(102, SIGTERM);
+	expect(TERMED("root/b", 102), "EVENT shutdown root shutdown",
+	    "EXIT 0", NULL);
 	end_tree();
 }
 
