@@ -349,7 +349,6 @@ int
 tree_op_stop(struct tree *t, const char *path, char *err, size_t len)
 {
 	struct node *c;
-
 	int hurried;
 
 	if ((c = find_child(t, path, err, len)) == NULL)
@@ -364,7 +363,6 @@ int
 tree_op_start(struct tree *t, const char *path, char *err, size_t len)
 {
 	struct node *c;
-
 	int hurried;
 
 	if ((c = find_child(t, path, err, len)) == NULL)
@@ -379,7 +377,6 @@ int
 tree_op_restart(struct tree *t, const char *path, char *err, size_t len)
 {
 	struct node *c;
-
 	int hurried;
 
 	if ((c = find_child(t, path, err, len)) == NULL)
