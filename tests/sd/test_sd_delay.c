@@ -158,21 +158,21 @@ test_delay_constant(void **state)
 }
 
 /*
- * Backoff: a child that fails at once waits 200, 400, 800, 800 ms
- * (+-10 %) before its starts; a stop during the next delay cancels the
- * restart, and start brings it back at once.
+ * Backoff: a child that fails at once waits 250, 500, 1000, 2000 ms
+ * (+-10 %) before its starts, then 2000 again (max); a stop during that
+ * delay (long enough for the test to come first) cancels the restart.
  */
 static void
 test_delay_backoff(void **state)
 {
-	static const double want[] = { 200, 400, 800, 800 };
+	static const double want[] = { 250, 500, 1000, 2000 };
 	struct sd *sd = *state;
 	json_t *e, *n;
 	size_t i;
 
 	sd_config(sd, "{ \"intensity\": 20, \"period\": 60, \"children\": [ "
 	    "{ \"id\": \"a\", \"argv\": [\"%s\", \"-x\", \"1\"], "
-	    "\"restart_delay\": { \"initial\": 200, \"max\": 800, "
+	    "\"restart_delay\": { \"initial\": 250, \"max\": 2000, "
 	    "\"reset_after\": 60000 } } ] }", sd_child());
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/a", "started root");
@@ -182,14 +182,14 @@ test_delay_backoff(void **state)
 		started_after(sd, "root/a", e);
 	}
 	EXPECT(sd, FAILED("root/a"));
-	scheduled(sd, "root/a", 800, 5);
+	scheduled(sd, "root/a", 2000, 5);
 	assert_int_equal(sd_ctl(sd, NULL, "stop", "root/a", (char *)NULL), 0);
 	assert_state(sd, "root/a", "stopped");
 	assert_non_null(n = sd_node(sd, "root/a"));
 	assert_null(json_object_get(n, "next_start_in"));
 	json_decref(n);
 	/* Nothing starts when the delay would have ended. */
-	assert_null(sd_wait_ms(sd, NULL, NULL, 1500));
+	assert_null(sd_wait_ms(sd, NULL, NULL, 2500));
 	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
 	assert_int_equal(sd_wait_exit(sd), 0);
 	EXPECT(sd, "shutdown root reason=shutdown");
