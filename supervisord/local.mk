@@ -8,6 +8,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/distance.c supervisord/distance.h \
 	supervisord/jsonpos.c supervisord/jsonpos.h \
 	supervisord/spec.c supervisord/spec.h \
+	supervisord/specjson.c supervisord/specjson.h \
 	supervisord/log.c supervisord/log.h \
 	supervisord/spawn.c supervisord/spawn.h \
 	supervisord/notifysock.c supervisord/notifysock.h \
@@ -20,6 +21,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/waits.c supervisord/waits.h \
 	supervisord/survivors.c supervisord/survivors.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
+	supervisord/plan.c supervisord/plan.h \
 	supervisord/rules.c supervisord/reports.c supervisord/pidmap.c supervisord/pidmap.h \
 	supervisord/runtime.c supervisord/runtime.h
 # restart_delay: supervisord(8), Restart delay.

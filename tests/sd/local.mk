@@ -31,6 +31,8 @@ SD_TESTS = tests/sd/test_sd_basic tests/sd/test_sd_strategies \
 	tests/sd/test_sd_simple tests/sd/test_sd_reconnect \
 	tests/sd/test_sd_control tests/sd/test_sd_process \
 	tests/sd/test_sd_defects
+# spec, plan: supervisorctl's views of the tree's specs and of a reload.
+SD_TESTS += tests/sd/test_sd_spec tests/sd/test_sd_plan
 check_PROGRAMS += $(SD_TESTS)
 TESTS += $(SD_TESTS)
 # Each is built from its .c (automake's default) and the library.
@@ -52,6 +54,10 @@ tests_sd_test_sd_process_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_process_LDADD = $(SD_LDADD)
 tests_sd_test_sd_defects_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_defects_LDADD = $(SD_LDADD)
+tests_sd_test_sd_spec_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_spec_LDADD = $(SD_LDADD)
+tests_sd_test_sd_plan_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_plan_LDADD = $(SD_LDADD)
 
 # delay: restart_delay (the wait, its event and status, backoff).
 SD_TESTS += tests/sd/test_sd_delay
