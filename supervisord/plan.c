@@ -159,11 +159,11 @@ plan_add(struct plan *p, const struct node *s, const struct spec *nk)
 static void
 plan_replace(struct plan *p, const struct node *k, const struct spec *nk)
 {
+	const char *tail = "";
 	char what[512], why[640];
 
 	if (k->spec->type != nk->type)
-		snprintf(what, sizeof(what), "now a %s",
-		    spec_type_name(nk->type));
+		strlcpy(what, "type", sizeof(what));
 	else
 		differences(k->spec, nk, 0, what, sizeof(what));
 	if (*what == '\0')
@@ -174,9 +174,10 @@ plan_replace(struct plan *p, const struct node *k, const struct spec *nk)
 		add(p, "update", k->path, why);
 		return;
 	}
-	snprintf(why, sizeof(why), "%s changed%s", what,
-	    nk->type == SPEC_SUPERVISOR ? is_up(k) ? "; its subtree restarts "
-	    "with it" : "; its subtree starts with it" : "");
+	if (nk->type == SPEC_SUPERVISOR)
+		tail = is_up(k) ? "; its subtree restarts with it" :
+		    "; its subtree starts with it";
+	snprintf(why, sizeof(why), "%s changed%s", what, tail);
 	add(p, is_up(k) ? "restart" : "start", k->path, why);
 }
 
@@ -197,6 +198,35 @@ plan_adopt(struct plan *p, const struct node *k, const struct spec *nk,
 	snprintf(why, sizeof(why), "%s changed; taken on without a restart",
 	    what);
 	add(p, "update", k->path, why);
+}
+
+static void	plan_supervisor(struct plan *, const struct node *,
+		    const struct spec *);
+
+/*
+ * An unchanged supervisor reloads its own children, once it runs: one
+ * that is down applies them when it is next started, so nothing of it
+ * happens now.
+ */
+static void
+plan_recurse(struct plan *p, const struct node *k, const struct spec *nk)
+{
+	struct plan sub = { NULL, 0 };
+
+	if (is_up(k)) {
+		plan_supervisor(p, k, nk);
+		return;
+	}
+	if ((sub.out = json_array()) == NULL) {
+		p->nomem = 1;
+		return;
+	}
+	plan_supervisor(&sub, k, nk);
+	if (json_array_size(sub.out) > 0)
+		add(p, "update", k->path, "its children change; not running, "
+		    "it applies them when next started");
+	p->nomem |= sub.nomem;
+	json_decref(sub.out);
 }
 
 /* In reload_plan's order: removals last to first, then the file's order. */
@@ -229,7 +259,7 @@ plan_supervisor(struct plan *p, const struct node *s, const struct spec *ns)
 			break;
 		case RA_RECURSE:
 			plan_adopt(p, k, nk, 0);
-			plan_supervisor(p, k, nk);
+			plan_recurse(p, k, nk);
 			break;
 		case RA_ADOPT:
 			plan_adopt(p, k, nk, 0);
