@@ -26,6 +26,8 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/rules.c supervisord/reports.c supervisord/pidmap.c supervisord/pidmap.h \
 	supervisord/significant.c \
 	supervisord/runtime.c supervisord/runtime.h
+# restart_delay: supervisord(8), Restart delay.
+supervisord_libsupd_la_SOURCES += supervisord/delay.c
 supervisord_libsupd_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 supervisord_libsupd_la_LIBADD = libmsg/libmsg-internal.la $(JANSSON_LIBS) \
 	$(LIBBSD_LIBS)

@@ -182,6 +182,10 @@ tree_timer(struct tree *t, struct node *c)
 {
 	char why[96];
 
+	if (c->next_start_at != 0 && c->pid == 0) {
+		delay_fired(t, c);
+		return;
+	}
 	if (c->spawn_later) {
 		spawn_again(t, c);
 		return;

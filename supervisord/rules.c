@@ -166,6 +166,7 @@ start_supervisor(struct tree *t, struct node *s, struct node *c)
 	for (i = 0; i < c->nkids; i++) {
 		steps[i].kind = STEP_START;
 		steps[i].child = c->kids[i];
+		c->kids[i]->delay_cur = 0;	/* a fresh backoff, too */
 	}
 	c->state = NS_STARTING;
 	prog_set(c, P_START, steps, c->nkids, NULL);
@@ -185,6 +186,8 @@ start_root(struct tree *t, struct node *root)
 static enum outcome
 start_child(struct tree *t, struct node *s, struct node *c)
 {
+	if (c->next_start_at != 0)
+		delay_cancel(t, c);
 	if (c->op_stopped)
 		return DONE;
 	if (c->spec->type == SPEC_WORKER)
@@ -202,6 +205,7 @@ stop_worker(struct tree *t, struct node *c)
 			c->spawn_later = 0;
 			t->ops->timer(t, c, 0);
 		}
+		delay_cancel(t, c);
 		/* Down already; a restart it waited for is moot. */
 		if (c->state == NS_STARTING || c->state == NS_RUNNING ||
 		    c->state == NS_STOPPING || c->state == NS_RESTARTING)
@@ -233,8 +237,10 @@ stop_child(struct tree *t, struct node *c)
 {
 	if (c->spec->type == SPEC_WORKER)
 		return stop_worker(t, c);
-	if (c->state == NS_RESTARTING)
+	if (c->state == NS_RESTARTING) {
 		c->state = NS_STOPPED;	/* down; a restart it waited for is moot */
+		delay_cancel(t, c);
+	}
 	if (c->state == NS_STOPPED || c->state == NS_FAILED)
 		return DONE;
 	stop_subtree(t, c, P_SHUTDOWN);
@@ -287,6 +293,9 @@ step_exec(struct tree *t, struct node *s, struct step *st)
 		while (st->child->nkids > 0)
 			node_remove(t, st->child->kids[0]);
 		return DONE;
+	case STEP_WAIT:
+		/* Its timer ends the wait (delay.c). */
+		return st->child->next_start_at != 0 ? WAIT : DONE;
 	}
 	return DONE;
 }
@@ -386,6 +395,9 @@ plan_restart(struct tree *t, struct node *s, struct node *c)
 		if (s->kids[i] != c &&
 		    s->kids[i]->spec->restart == RESTART_TEMPORARY)
 			steps_add(steps, &n, STEP_DELETE, s->kids[i]);
+	/* The stops at once, the starts after c's restart_delay. */
+	if (c->next_start_at != 0)
+		steps_add(steps, &n, STEP_WAIT, c);
 	for (i = from; i < s->nkids; i++)
 		if (s->kids[i] == c ||
 		    s->kids[i]->spec->restart != RESTART_TEMPORARY)
@@ -407,6 +419,7 @@ stop_subtree(struct tree *t, struct node *s, enum prog_kind kind)
 		s->mbox = r->next;
 		free(r);
 	}
+	delay_cancel_all(t, s);
 	if ((steps = calloc(s->nkids + 2, sizeof(*steps))) == NULL)
 		return;
 	if (s->spec->strategy == SIMPLE_ONE_FOR_ONE) {
@@ -489,6 +502,17 @@ ended_significant(struct tree *t, struct node *s, struct node *c)
 	free(path);
 }
 
+/*
+ * one_for_one and simple_one_for_one restart one child: its delay needs
+ * no program, and s stays free for everything else meanwhile.
+ */
+static int
+free_standing(const struct node *s)
+{
+	return s->spec->strategy == ONE_FOR_ONE ||
+	    s->spec->strategy == SIMPLE_ONE_FOR_ONE;
+}
+
 /* OTP's decision when child c ended by itself and s is free to act. */
 static void
 decide(struct tree *t, struct node *s, struct node *c, enum exit_class cls)
@@ -523,6 +547,8 @@ decide(struct tree *t, struct node *s, struct node *c, enum exit_class cls)
 	logf_(t, "%s: %s; restarting (%zu of %d in %d s)", c->path, what,
 	    s->nhist, s->spec->intensity, s->spec->period);
 	c->state = NS_RESTARTING;
+	if (delay_schedule(t, c, c->last_run) && free_standing(s))
+		return;
 	plan_restart(t, s, c);
 	prog_run(t, s);
 }
@@ -549,6 +575,7 @@ exit_of(struct tree *t, struct node *c, enum exit_class cls)
 
 	if (s == NULL)
 		return;
+	c->last_run = t->now > c->started_at ? t->now - c->started_at : 0;
 	if (!busy(s)) {
 		path = hold(s);
 		decide(t, s, c, cls);
@@ -667,6 +694,11 @@ prog_failed(struct tree *t, struct node *s, struct node *c)
 			return;
 		}
 		c->state = NS_RESTARTING;
+		/* It never ran: its backoff goes on. */
+		if (delay_schedule(t, c, 0) && free_standing(s)) {
+			prog_done(t, s);
+			return;
+		}
 		plan_restart(t, s, c);
 		prog_run(t, s);
 		return;
@@ -733,6 +765,15 @@ handle(struct tree *t, struct node *s, struct request *r)
 		break;
 	case R_RELOAD:
 		reload_plan(t, s, r->spec, r->old);
+		break;
+	case R_DELAYED:
+		/* Stale when a command started or stopped it meanwhile. */
+		if (c->incarnation == r->incarnation && c->pid == 0 &&
+		    c->state == NS_RESTARTING && c->next_start_at != 0) {
+			delay_cancel(t, c);
+			plan_restart(t, s, c);
+			prog_run(t, s);
+		}
 		break;
 	}
 }

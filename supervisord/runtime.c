@@ -426,6 +426,13 @@ load_holds(const struct spec *root)
 		save_holds();
 }
 
+/* restart_delay's jitter: no seed to manage, never blocks. */
+static uint32_t
+cb_random(struct tree *t)
+{
+	return arc4random();
+}
+
 static const struct tree_ops ops = {
 	.spawn = cb_spawn,
 	.kill = cb_kill,
@@ -436,6 +443,7 @@ static const struct tree_ops ops = {
 	.exit = cb_exit,
 	.forget = cb_forget,
 	.held = cb_held,
+	.random = cb_random,
 };
 
 /* --- what the system tells us --- */

@@ -142,6 +142,32 @@ fmt_exit(char *buf, size_t size, json_t *e)
 		strlcpy(buf, "-", size);
 }
 
+/*
+ * "; next start in 4s" after the last exit of a child whose restart
+ * waits a restart_delay: the time left, rounded up ("0s": due now,
+ * its supervisor is busy).
+ */
+static void
+fmt_next_start(char *buf, size_t size, json_t *v)
+{
+	double left;
+	long long s;
+	char when[32];
+	json_t *up;
+
+	buf[0] = '\0';
+	if (!json_is_number(v) || (left = json_number_value(v)) < 0)
+		return;
+	s = (long long)left;
+	if ((double)s < left)
+		s++;
+	if ((up = json_integer(s)) == NULL)
+		return;
+	fmt_uptime(when, sizeof(when), up);
+	json_decref(up);
+	snprintf(buf, size, "; next start in %s", when);
+}
+
 static int
 not_running(json_t *node)
 {
@@ -176,7 +202,7 @@ path_width(json_t *nodes, int indent)
 static void
 print_node(json_t *node, int width, int indent)
 {
-	char up[32], ex[128], pid[16], name[256];
+	char up[32], ex[128], pid[16], name[256], next[48];
 	const char *p = json_string_value(json_object_get(node, "path"));
 	json_t *v;
 
@@ -184,6 +210,8 @@ print_node(json_t *node, int width, int indent)
 		return;
 	fmt_uptime(up, sizeof(up), json_object_get(node, "uptime"));
 	fmt_exit(ex, sizeof(ex), json_object_get(node, "last_exit"));
+	fmt_next_start(next, sizeof(next), json_object_get(node,
+	    "next_start_in"));
 	v = json_object_get(node, "pid");
 	if (json_is_integer(v))
 		snprintf(pid, sizeof(pid), "%lld",
@@ -196,10 +224,10 @@ print_node(json_t *node, int width, int indent)
 		    "", strrchr(p, '/') ? strrchr(p, '/') + 1 : p);
 	else
 		strlcpy(name, p, sizeof(name));
-	printf("%-*s  %-10s  %-10s  %-7s  %-8lld  %s\n", width, name,
+	printf("%-*s  %-10s  %-10s  %-7s  %-8lld  %s%s\n", width, name,
 	    json_string_value(json_object_get(node, "state")), pid, up,
 	    (long long)json_integer_value(json_object_get(node, "restarts")),
-	    ex);
+	    ex, next);
 }
 
 static int
@@ -315,6 +343,10 @@ print_event(struct ctl *ctl, const void *data, size_t len)
 		ev = json_string_value(json_object_get(e, "event"));
 		path = json_string_value(json_object_get(e, "path"));
 		fmt_exit(ex, sizeof(ex), e);
+		/* restart_scheduled: when the start comes. */
+		if (json_is_number(json_object_get(e, "delay")))
+			snprintf(ex, sizeof(ex), "in %.3fs", json_number_value(
+			    json_object_get(e, "delay")));
 		detail = json_object_get(e, "reason") ? json_string_value(
 		    json_object_get(e, "reason")) : strcmp(ex, "-") ? ex : "";
 		snprintf(line, sizeof(line), "%-6lld %-12s %-24s %s",

@@ -14,7 +14,8 @@ enum step_kind {
 	STEP_STOP_ALL,		/* stop every child at once (simple_one_for_one) */
 	STEP_DELETE,		/* remove child from the tree */
 	STEP_DELETE_ALL,	/* remove every child */
-	STEP_REPLACE		/* child takes a new spec (reload) */
+	STEP_REPLACE,		/* child takes a new spec (reload) */
+	STEP_WAIT		/* wait out child's restart_delay */
 };
 
 struct step {
@@ -42,7 +43,8 @@ enum req_kind {
 	R_STOP,
 	R_START,
 	R_RESTART,
-	R_RELOAD
+	R_RELOAD,
+	R_DELAYED		/* child's restart_delay is over: start it */
 };
 
 struct request {
@@ -124,5 +126,13 @@ int		 hold_initial(struct tree *, const struct node *);
 void		 hold_op(struct tree *, const struct node *c);
 void		 holds_reload(struct tree *);
 void		 holds_free(struct tree *);
+/* delay.c */
+int		 delay_schedule(struct tree *, struct node *c, uint64_t ran);
+void		 delay_cancel(struct tree *, struct node *c);
+void		 delay_cancel_all(struct tree *, struct node *s);
+void		 delay_fired(struct tree *, struct node *c);
+struct node	*delay_op(struct tree *, struct node *c, int stop,
+		    int *hurried);
+void		 delay_status(struct tree *, const struct node *, json_t *o);
 
 #endif /* TREE_INT_H */

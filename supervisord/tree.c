@@ -354,11 +354,14 @@ int
 tree_op_stop(struct tree *t, const char *path, char *err, size_t len)
 {
 	struct node *c;
+	int hurried;
 
 	if ((c = find_child(t, path, err, len)) == NULL)
 		return -1;
 	c->op_stopped = 1;
 	hold_op(t, c);
+	if ((c = delay_op(t, c, 1, &hurried)) == NULL)
+		return 0;
 	return request(t, c, R_STOP);
 }
 
@@ -366,11 +369,14 @@ int
 tree_op_start(struct tree *t, const char *path, char *err, size_t len)
 {
 	struct node *c;
+	int hurried;
 
 	if ((c = find_child(t, path, err, len)) == NULL)
 		return -1;
 	c->op_stopped = 0;
 	hold_op(t, c);
+	if ((c = delay_op(t, c, 0, &hurried)) == NULL)
+		return 0;
 	return request(t, c, R_START);
 }
 
@@ -378,12 +384,16 @@ int
 tree_op_restart(struct tree *t, const char *path, char *err, size_t len)
 {
 	struct node *c;
+	int hurried;
 
 	if ((c = find_child(t, path, err, len)) == NULL)
 		return -1;
 	c->op_stopped = 0;
 	hold_op(t, c);
-	return request(t, c, R_RESTART);
+	/* A restart program that waited for c has just restarted it. */
+	if ((c = delay_op(t, c, 0, &hurried)) == NULL)
+		return 0;
+	return request(t, c, hurried ? R_START : R_RESTART);
 }
 
 int
@@ -663,6 +673,7 @@ node_json(struct tree *t, const struct node *n)
 	json_object_set_new_nocheck(o, "restart",
 	    json_string_nocheck(restart_name(n->spec->restart)));
 	json_object_set_new_nocheck(o, "depth", json_integer(n->depth));
+	delay_status(t, n, o);
 	return o;
 }
 

@@ -84,6 +84,11 @@ struct node {
 
 	/* supervisor: the code its auto_shutdown passes on (significant.c) */
 	int			  auto_code;
+	/* restart_delay (delay.c; supervisord(8), Restart delay) */
+	uint64_t		  next_start_at;	/* ms: a decided restart
+						   starts then; 0: none waits */
+	int64_t			  delay_cur;	/* the last delay, before jitter */
+	uint64_t		  last_run;	/* ms from its start to its exit */
 };
 
 struct tree;
@@ -113,6 +118,8 @@ struct tree_ops {
 	void	(*forget)(struct tree *, struct node *);
 	/* The operator's holds changed (tree_holds): save them. */
 	void	(*held)(struct tree *);
+	/* 32 random bits for restart_delay's jitter (NULL: no jitter). */
+	uint32_t (*random)(struct tree *);
 };
 
 struct tree	*tree_new(struct spec *root, const struct tree_ops *, void *arg);

@@ -66,4 +66,9 @@ tests_sd_test_sd_plan_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_plan_LDADD = $(SD_LDADD)
 tests_sd_test_sd_significant_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_significant_LDADD = $(SD_LDADD)
+
+# delay: restart_delay (the wait, its event and status, backoff).
+SD_TESTS += tests/sd/test_sd_delay
+tests_sd_test_sd_delay_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_delay_LDADD = $(SD_LDADD)
 endif

@@ -459,7 +459,8 @@ check(void)
 
 	assert_int_equal(count_pids(tree_root(T)), nlives);
 	for (i = 0; i < ntimers; i++)
-		assert_true(timers[i].n->pid != 0 || timers[i].n->spawn_later);
+		assert_true(timers[i].n->pid != 0 || timers[i].n->spawn_later ||
+		    timers[i].n->next_start_at != 0);
 }
 
 static void
@@ -3007,6 +3008,577 @@ test_holds_and_reload(void **unused UNUSED)
 	end_tree();
 }
 
+/* --- restart_delay (supervisord(8), Restart delay) --- */
+
+static uint32_t		 rnd_value;	/* what the runtime's random says */
+
+static uint32_t
+fake_random(struct tree *t)
+{
+	return rnd_value;
+}
+
+/* restart_scheduled gets its own line; the rest as fake_event has it. */
+static void
+delay_event(struct tree *t, json_t *ev)
+{
+	const char *k;
+	json_t *v, *d;
+
+	if (strcmp(jstr(ev, "event"), "restart_scheduled") != 0) {
+		fake_event(t, ev);
+		return;
+	}
+	json_object_foreach(ev, k, v)
+		if (strstr(" event path delay restarts ", k) == NULL)
+			fail_msg("restart_scheduled: unexpected key %s", k);
+	d = json_object_get(ev, "delay");
+	assert_true(json_is_real(d));
+	assert_true(json_is_integer(json_object_get(ev, "restarts")));
+	act("EVENT restart_scheduled %s %.3f restarts=%lld", jstr(ev, "path"),
+	    json_real_value(d),
+	    (long long)json_integer_value(json_object_get(ev, "restarts")));
+	json_decref(ev);
+}
+
+/* A delay's timer is armed on a child that is down, and only then. */
+static void
+delay_timer(struct tree *t, struct node *n, int64_t ms)
+{
+	struct armed *a;
+
+	if (ms == 0 || n->pid != 0 || n->spawn_later) {
+		fake_timer(t, n, ms);
+		return;
+	}
+	assert_true(n->next_start_at != 0);
+	if ((a = timer_of(n)) == NULL) {
+		assert_true(ntimers < MAXNODES);
+		a = &timers[ntimers++];
+	}
+	a->n = n;
+	a->ms = ms;
+	act("TIMER %s %lld", n->path, (long long)ms);
+}
+
+static const struct tree_ops delay_ops = {
+	.spawn = fake_spawn,
+	.kill = fake_kill,
+	.timer = delay_timer,
+	.event = delay_event,
+	.log = fake_log,
+	.started = fake_started,
+	.exit = fake_exit,
+	.forget = fake_forget,
+	.random = fake_random,
+};
+
+/* new_tree, with a runtime that has a random source (no jitter yet). */
+static void
+delay_tree(struct spec *root)
+{
+	clear();
+	nlives = ntimers = nfails = 0;
+	freeing = exec_pending = 0;
+	now = 1000;
+	next_pid = 101;
+	rnd_value = 1000;	/* the middle: +0 % */
+	assert_non_null(T = tree_new(root, &delay_ops, NULL));
+	tree_set_now(T, now);
+}
+
+/* A constant restart_delay, as config.c makes it from a number. */
+static struct spec *
+delayed(struct spec *s, int64_t ms)
+{
+	s->restart_delay.initial = s->restart_delay.max = ms;
+	s->restart_delay.reset_after = ms;
+	s->restart_delay.backoff = 0;
+	return s;
+}
+
+static struct spec *
+backoff(struct spec *s, int64_t initial, int64_t max, int64_t reset_after)
+{
+	s->restart_delay.initial = initial;
+	s->restart_delay.max = max;
+	s->restart_delay.reset_after = reset_after;
+	s->restart_delay.backoff = 1;
+	return s;
+}
+
+/* status's "next_start_in" of path in ms, or -1 when it has none. */
+static long
+next_start_in(const char *path)
+{
+	json_t *a = status_of(path), *v;
+	long ms = -1;
+
+	v = json_object_get(json_array_get(a, 0), "next_start_in");
+	if (v != NULL) {
+		assert_true(json_is_real(v));
+		ms = (long)(json_real_value(v) * 1000 + 0.5);
+	}
+	json_decref(a);
+	return ms;
+}
+
+static int64_t
+armed_ms(const char *path)
+{
+	struct armed *a = timer_of(node(path));
+
+	assert_non_null(a);
+	return a->ms;
+}
+
+static void
+test_delay_constant(void **unused UNUSED)
+{
+	delay_tree(S("root", ONE_FOR_ONE, 5, 5, delayed(W("a"), 500), W("b"),
+	    NULL));
+	boot();
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", "TIMER root/a 500",
+	    "EVENT restart_scheduled root/a 0.500 restarts=1", NULL);
+	assert_true(logged("root/a: exited with code 1; restarting (1 of 5 "
+	    "in 5 s)"));
+	assert_int_equal(state("root/a"), NS_RESTARTING);
+	assert_int_equal(next_start_in("root/a"), 500);
+	assert_int_equal(next_start_in("root/b"), -1);
+	now += 200;
+	assert_int_equal(next_start_in("root/a"), 300);
+	fire("root/a");
+	expect(STARTS("root/a", 103), NULL);
+	assert_int_equal(state("root/a"), NS_RUNNING);
+	assert_int_equal(node("root/a")->restarts, 1);
+	assert_int_equal(next_start_in("root/a"), -1);
+	/* The same wait every time, however soon it crashes. */
+	now += 10;
+	code(103, 1);
+	expect("EVENT exited root/a 103 code=1 abnormal", "TIMER root/a 500",
+	    "EVENT restart_scheduled root/a 0.500 restarts=2", NULL);
+	fire("root/a");
+	expect(STARTS("root/a", 104), NULL);
+	assert_int_equal(node("root/a")->restarts, 2);
+	end_tree();
+}
+
+/* One crash of root/a after it ran ran_ms: the delay its restart waits. */
+static int64_t
+crash_delay(pid_t pid, uint64_t ran_ms)
+{
+	int64_t ms;
+
+	now += ran_ms;
+	code(pid, 1);
+	assert_int_equal(state("root/a"), NS_RESTARTING);
+	ms = armed_ms("root/a");
+	fire("root/a");
+	assert_int_equal(node("root/a")->pid, pid + 1);
+	clear();
+	return ms;
+}
+
+static void
+test_delay_backoff(void **unused UNUSED)
+{
+	delay_tree(S("root", ONE_FOR_ONE, 20, 60, backoff(W("a"), 100, 400,
+	    1000), NULL));
+	boot();
+	/* Doubling from initial, capped at max. */
+	assert_int_equal(crash_delay(101, 10), 100);
+	assert_int_equal(crash_delay(102, 10), 200);
+	assert_int_equal(crash_delay(103, 10), 400);
+	assert_int_equal(crash_delay(104, 10), 400);
+	/* A run of reset_after starts over; a shorter one goes on. */
+	assert_int_equal(crash_delay(105, 1000), 100);
+	assert_int_equal(crash_delay(106, 999), 200);
+	assert_int_equal(crash_delay(107, 999), 400);
+	assert_int_equal(crash_delay(108, 1000), 100);
+	/* A start error is one more consecutive restart. */
+	now += 10;
+	code(109, 1);
+	expect("EVENT exited root/a 109 code=1 abnormal", "TIMER root/a 200",
+	    "EVENT restart_scheduled root/a 0.200 restarts=9", NULL);
+	fail_spawn("root/a", "execve: No such file or directory", 1);
+	fire("root/a");
+	expect("SPAWN root/a -1",
+	    "EVENT start_error root/a: execve: No such file or directory",
+	    "TIMER root/a 400",
+	    "EVENT restart_scheduled root/a 0.400 restarts=9", NULL);
+	fire("root/a");
+	expect(STARTS("root/a", 110), NULL);
+	assert_int_equal(node("root/a")->restarts, 9);
+	/* The operator's start begins a new sequence. */
+	op(tree_op_restart, "root/a");
+	expect(TERMS("root/a", 110), NULL);
+	killed(110, SIGTERM);
+	expect(TERMED("root/a", 110), STARTS("root/a", 111), NULL);
+	assert_int_equal(crash_delay(111, 10), 100);
+	assert_int_equal(crash_delay(112, 10), 200);
+	end_tree();
+
+	/* The object form without max: initial is also the cap. */
+	delay_tree(S("root", ONE_FOR_ONE, 20, 60, backoff(W("a"), 300, 0, 0),
+	    NULL));
+	boot();
+	assert_int_equal(crash_delay(101, 0), 300);
+	assert_int_equal(crash_delay(102, 0), 300);
+	end_tree();
+}
+
+static void
+test_delay_jitter(void **unused UNUSED)
+{
+	static const struct { uint32_t r; int64_t ms; } fixed[] = {
+		{ 0, 900 }, { 2000, 1100 }, { 1000, 1000 }, { 2001, 900 },
+		{ 123456789, 1009 }, { UINT32_MAX, 989 },
+	};
+	pid_t pid = 101;
+	int64_t ms;
+	size_t i;
+
+	delay_tree(S("root", ONE_FOR_ONE, 100, 5, delayed(W("a"), 1000),
+	    NULL));
+	boot();
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		rnd_value = fixed[i].r;
+		assert_int_equal(crash_delay(pid++, 0), fixed[i].ms);
+	}
+	/* +-10 % whatever the source says. */
+	for (i = 0; i < 40; i++) {
+		rnd_value = (uint32_t)(i * 104729u + i * i * 7919u);
+		ms = crash_delay(pid++, 0);
+		assert_true(ms >= 900 && ms <= 1100);
+	}
+	end_tree();
+
+	/* Backoff doubles the delay before jitter, not the jittered one. */
+	delay_tree(S("root", ONE_FOR_ONE, 100, 60, backoff(W("a"), 1000,
+	    8000, 60000), NULL));
+	boot();
+	rnd_value = 2000;
+	assert_int_equal(crash_delay(101, 0), 1100);
+	assert_int_equal(crash_delay(102, 0), 2200);
+	rnd_value = 0;
+	assert_int_equal(crash_delay(103, 0), 3600);
+	assert_int_equal(crash_delay(104, 0), 7200);
+	end_tree();
+}
+
+static void
+test_delay_intensity_at_decision(void **unused UNUSED)
+{
+	/* A crash loop gives up after as many exits as without a delay. */
+	delay_tree(S("root", ONE_FOR_ONE, 2, 10, delayed(W("a"), 1000),
+	    NULL));
+	boot();
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=1", NULL);
+	assert_true(logged("restarting (1 of 2 in 10 s)"));
+	fire("root/a");
+	expect(STARTS("root/a", 102), NULL);
+	code(102, 1);
+	expect("EVENT exited root/a 102 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=2", NULL);
+	assert_true(logged("restarting (2 of 2 in 10 s)"));
+	fire("root/a");
+	expect(STARTS("root/a", 103), NULL);
+	code(103, 1);
+	expect("EVENT exited root/a 103 code=1 abnormal",
+	    "EVENT shutdown root reached_max_restart_intensity", "EXIT 1",
+	    NULL);
+	end_tree();
+
+	/*
+	 * Counted when decided: the first restart, decided 6 s before the
+	 * next crash, is out of the 5 s period, although it started only
+	 * just before that crash.
+	 */
+	delay_tree(S("root", ONE_FOR_ONE, 1, 5, delayed(W("a"), 6000), NULL));
+	boot();
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", "TIMER root/a 6000",
+	    "EVENT restart_scheduled root/a 6.000 restarts=1", NULL);
+	now += 6000;
+	fire("root/a");
+	expect(STARTS("root/a", 102), NULL);
+	code(102, 1);
+	expect("EVENT exited root/a 102 code=1 abnormal", "TIMER root/a 6000",
+	    "EVENT restart_scheduled root/a 6.000 restarts=2", NULL);
+	/* Within the period of that decision: give up at once. */
+	now += 4999;
+	fire("root/a");
+	expect(STARTS("root/a", 103), NULL);
+	code(103, 1);
+	expect("EVENT exited root/a 103 code=1 abnormal",
+	    "EVENT shutdown root reached_max_restart_intensity", "EXIT 1",
+	    NULL);
+	end_tree();
+}
+
+static void
+test_delay_one_for_all(void **unused UNUSED)
+{
+	delay_tree(S("root", ONE_FOR_ALL, 5, 5, delayed(W("a"), 1000), W("b"),
+	    W("c"), NULL));
+	boot();
+	/* The stops at once, the starts after the delay. */
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=1",
+	    TERMS("root/c", 103), NULL);
+	killed(103, SIGTERM);
+	expect(TERMED("root/c", 103), TERMS("root/b", 102), NULL);
+	killed(102, SIGTERM);
+	expect(TERMED("root/b", 102), NULL);
+	assert_int_equal(state("root/b"), NS_STOPPED);
+	assert_int_equal(state("root/a"), NS_RESTARTING);
+	assert_int_equal(next_start_in("root/a"), 1000);
+	fire("root/a");
+	expect(STARTS("root/a", 104), STARTS("root/b", 105),
+	    STARTS("root/c", 106), NULL);
+	assert_int_equal(next_start_in("root/a"), -1);
+
+	/* A delay over before the stops: the starts follow them at once. */
+	code(104, 1);
+	expect("EVENT exited root/a 104 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=2",
+	    TERMS("root/c", 106), NULL);
+	fire("root/a");
+	expect(NULL);
+	killed(106, SIGTERM);
+	expect(TERMED("root/c", 106), TERMS("root/b", 105), NULL);
+	killed(105, SIGTERM);
+	expect(TERMED("root/b", 105), STARTS("root/a", 107),
+	    STARTS("root/b", 108), STARTS("root/c", 109), NULL);
+
+	/* start during the wait: now, and the others with it. */
+	code(107, 1);
+	expect("EVENT exited root/a 107 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=3",
+	    TERMS("root/c", 109), NULL);
+	killed(109, SIGTERM);
+	killed(108, SIGTERM);
+	expect(TERMED("root/c", 109), TERMS("root/b", 108),
+	    TERMED("root/b", 108), NULL);
+	op(tree_op_start, "root/a");
+	expect("UNTIMER root/a", STARTS("root/a", 110), STARTS("root/b", 111),
+	    STARTS("root/c", 112), NULL);
+
+	/* stop during the wait: the others start now, a stays stopped. */
+	code(110, 1);
+	expect("EVENT exited root/a 110 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=4",
+	    TERMS("root/c", 112), NULL);
+	killed(112, SIGTERM);
+	killed(111, SIGTERM);
+	expect(TERMED("root/c", 112), TERMS("root/b", 111),
+	    TERMED("root/b", 111), NULL);
+	op(tree_op_stop, "root/a");
+	expect("UNTIMER root/a", STARTS("root/b", 113), STARTS("root/c", 114),
+	    NULL);
+	assert_int_equal(state("root/a"), NS_STOPPED);
+	assert_int_equal(next_start_in("root/a"), -1);
+	assert_int_equal(node("root/a")->restarts, 3);
+	assert_int_equal(state("root"), NS_RUNNING);
+	end_tree();
+}
+
+static void
+test_delay_rest_for_one(void **unused UNUSED)
+{
+	delay_tree(S("root", REST_FOR_ONE, 5, 5, W("a"), delayed(W("b"), 1000),
+	    W("c"), NULL));
+	boot();
+	code(102, 1);
+	expect("EVENT exited root/b 102 code=1 abnormal", "TIMER root/b 1000",
+	    "EVENT restart_scheduled root/b 1.000 restarts=1",
+	    TERMS("root/c", 103), NULL);
+	killed(103, SIGTERM);
+	expect(TERMED("root/c", 103), NULL);
+	assert_int_equal(node("root/a")->pid, 101);
+	/* a's exit meanwhile is decided once the restart program ends. */
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", NULL);
+	assert_int_equal(state("root/a"), NS_RESTARTING);
+	fire("root/b");
+	expect(STARTS("root/b", 104), STARTS("root/c", 105),
+	    TERMS("root/c", 105), NULL);
+	killed(105, SIGTERM);
+	expect(TERMED("root/c", 105), TERMS("root/b", 104), NULL);
+	killed(104, SIGTERM);
+	/* b is restarted for a's sake: no delay of its own. */
+	expect(TERMED("root/b", 104), STARTS("root/a", 106),
+	    STARTS("root/b", 107), STARTS("root/c", 108), NULL);
+	assert_int_equal(node("root/a")->restarts, 1);
+	assert_int_equal(node("root/b")->restarts, 2);
+	end_tree();
+}
+
+static void
+test_delay_stop_start_restart(void **unused UNUSED)
+{
+	delay_tree(S("root", ONE_FOR_ONE, 10, 5, delayed(W("a"), 1000),
+	    NULL));
+	boot();
+	/* stop cancels the restart: stopped, nothing starts later. */
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=1", NULL);
+	op(tree_op_stop, "root/a");
+	expect("UNTIMER root/a", NULL);
+	assert_int_equal(state("root/a"), NS_STOPPED);
+	assert_false(armed("root/a"));
+	assert_int_equal(next_start_in("root/a"), -1);
+	/* start: at once. */
+	op(tree_op_start, "root/a");
+	expect(STARTS("root/a", 102), NULL);
+	/* start during the delay: at once, the delay cancelled. */
+	code(102, 1);
+	expect("EVENT exited root/a 102 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=1", NULL);
+	op(tree_op_start, "root/a");
+	expect("UNTIMER root/a", STARTS("root/a", 103), NULL);
+	assert_false(armed("root/a"));
+	assert_int_equal(next_start_in("root/a"), -1);
+	/* restart during the delay: the same. */
+	code(103, 1);
+	expect("EVENT exited root/a 103 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=1", NULL);
+	op(tree_op_restart, "root/a");
+	expect("UNTIMER root/a", STARTS("root/a", 104), NULL);
+	assert_int_equal(state("root/a"), NS_RUNNING);
+	assert_int_equal(node("root/a")->restarts, 0);
+	end_tree();
+}
+
+static void
+test_delay_supervisor_free(void **unused UNUSED)
+{
+	delay_tree(S("root", ONE_FOR_ONE, 10, 5, delayed(W("a"), 1000),
+	    notify(W("b")), W("c"), NULL));
+	boot();
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=1", NULL);
+	/* A sibling's exit and a command are handled during the delay. */
+	code(103, 1);
+	expect("EVENT exited root/c 103 code=1 abnormal",
+	    STARTS("root/c", 104), NULL);
+	op(tree_op_restart, "root/b");
+	expect(TERMS("root/b", 102), NULL);
+	/* The delay ends while root is busy: the start waits its turn. */
+	now += 1000;
+	fire("root/a");
+	expect(NULL);
+	assert_int_equal(state("root/a"), NS_RESTARTING);
+	assert_int_equal(next_start_in("root/a"), 0);
+	killed(102, SIGTERM);
+	expect(TERMED("root/b", 102), STARTS("root/b", 105),
+	    "TIMER root/b 5000", NULL);
+	ready(105);
+	expect("UNTIMER root/b", "EVENT ready root/b 105",
+	    STARTS("root/a", 106), NULL);
+	assert_int_equal(node("root/a")->restarts, 1);
+
+	/* A reload that changes the child: the delay is cancelled. */
+	code(106, 1);
+	expect("EVENT exited root/a 106 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=2", NULL);
+	reload(S("root", ONE_FOR_ONE, 10, 5, delayed(arg(W("a"), "-x"), 1000),
+	    notify(W("b")), W("c"), NULL));
+	expect("UNTIMER root/a", STARTS("root/a", 107), NULL);
+	/* One that removes it: the same, and it is gone. */
+	code(107, 1);
+	expect("EVENT exited root/a 107 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=2", NULL);
+	reload(S("root", ONE_FOR_ONE, 10, 5, notify(W("b")), W("c"), NULL));
+	expect("UNTIMER root/a", "FORGET root/a", NULL);
+	assert_null(tree_find(T, "root/a"));
+	end_tree();
+}
+
+static void
+test_delay_shutdown_cancels(void **unused UNUSED)
+{
+	struct node *j;
+
+	delay_tree(S("root", ONE_FOR_ONE, 10, 5, delayed(W("a"), 1000),
+	    SOFO("jobs", 10, 5, delayed(W("job"), 2000)), NULL));
+	boot();
+	j = start_child("root/jobs", NULL);
+	assert_string_equal(j->path, "root/jobs/1");
+	expect(STARTS("root/jobs/1", 102), NULL);
+	code(101, 1);
+	code(102, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=1",
+	    "EVENT exited root/jobs/1 102 code=1 abnormal",
+	    "TIMER root/jobs/1 2000",
+	    "EVENT restart_scheduled root/jobs/1 2.000 restarts=1", NULL);
+	assert_int_equal(next_start_in("root/jobs/1"), 2000);
+	/* Every wait ends at once, not when its stop step comes. */
+	shutdown_tree();
+	expect("UNTIMER root/a", "UNTIMER root/jobs/1", "FORGET root/jobs/1",
+	    "EVENT exited root/jobs normal by_supervisor",
+	    "EVENT shutdown root shutdown", "EXIT 0", NULL);
+	end_tree();
+
+	delay_tree(S("root", ONE_FOR_ONE, 10, 5, delayed(W("a"), 1000),
+	    W("b"), NULL));
+	boot();
+	code(101, 1);
+	expect("EVENT exited root/a 101 code=1 abnormal", "TIMER root/a 1000",
+	    "EVENT restart_scheduled root/a 1.000 restarts=1", NULL);
+	shutdown_tree();
+	expect("UNTIMER root/a", TERMS("root/b", 102), NULL);
+	assert_int_equal(state("root/a"), NS_STOPPED);
+	assert_int_equal(next_start_in("root/a"), -1);
+	killed(102, SIGTERM);
+	expect(TERMED("root/b", 102), "EVENT shutdown root shutdown",
+	    "EXIT 0", NULL);
+	end_tree();
+}
+
+static void
+test_delay_child_supervisor(void **unused UNUSED)
+{
+	delay_tree(S("root", ONE_FOR_ONE, 5, 5, delayed(S("sub", ONE_FOR_ONE,
+	    1, 5, backoff(W("w"), 100, 1000, 60000), NULL), 2000), NULL));
+	boot();
+	code(101, 1);
+	expect("EVENT exited root/sub/w 101 code=1 abnormal",
+	    "TIMER root/sub/w 100",
+	    "EVENT restart_scheduled root/sub/w 0.100 restarts=1", NULL);
+	fire("root/sub/w");
+	expect(STARTS("root/sub/w", 102), NULL);
+	/* sub gives up: its own restart waits its own delay. */
+	code(102, 1);
+	expect("EVENT exited root/sub/w 102 code=1 abnormal",
+	    "EVENT shutdown root/sub reached_max_restart_intensity",
+	    "EVENT exited root/sub normal", "TIMER root/sub 2000",
+	    "EVENT restart_scheduled root/sub 2.000 restarts=1", NULL);
+	assert_int_equal(state("root/sub"), NS_RESTARTING);
+	assert_int_equal(next_start_in("root/sub"), 2000);
+	fire("root/sub");
+	expect(STARTS("root/sub/w", 103), "EVENT started root/sub", NULL);
+	assert_int_equal(node("root/sub")->restarts, 1);
+	/* A new supervisor: w's backoff starts over. */
+	code(103, 1);
+	expect("EVENT exited root/sub/w 103 code=1 abnormal",
+	    "TIMER root/sub/w 100",
+	    "EVENT restart_scheduled root/sub/w 0.100 restarts=2", NULL);
+	/* A stop of sub reaches w's pending delay too. */
+	op(tree_op_stop, "root/sub");
+	expect("UNTIMER root/sub/w", "EVENT exited root/sub normal "
+	    "by_supervisor", NULL);
+	assert_int_equal(state("root/sub/w"), NS_STOPPED);
+	end_tree();
+}
+
 int
 main(void)
 {
@@ -3070,6 +3642,16 @@ main(void)
 		cmocka_unit_test(test_autostart_false),
 		cmocka_unit_test(test_holds_applied_at_creation),
 		cmocka_unit_test(test_holds_and_reload),
+		cmocka_unit_test(test_delay_constant),
+		cmocka_unit_test(test_delay_backoff),
+		cmocka_unit_test(test_delay_jitter),
+		cmocka_unit_test(test_delay_intensity_at_decision),
+		cmocka_unit_test(test_delay_one_for_all),
+		cmocka_unit_test(test_delay_rest_for_one),
+		cmocka_unit_test(test_delay_stop_start_restart),
+		cmocka_unit_test(test_delay_supervisor_free),
+		cmocka_unit_test(test_delay_shutdown_cancels),
+		cmocka_unit_test(test_delay_child_supervisor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
