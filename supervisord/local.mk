@@ -18,6 +18,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/rundir.c supervisord/daemon.h \
 	supervisord/proc.c supervisord/proc.h \
 	supervisord/waits.c supervisord/waits.h \
+	supervisord/outcomes.c \
 	supervisord/survivors.c supervisord/survivors.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
 	supervisord/rules.c supervisord/reports.c supervisord/pidmap.c supervisord/pidmap.h \

@@ -262,8 +262,11 @@ cb_event(struct tree *t, json_t *ev)
 		else
 			log_info("%s: stopped", p);
 	}
-	waits_event(ev);
-	events_emit(ev);
+	events_emit(json_incref(ev));
+	/* After it is published: a waiting call answered here finds its
+	 * event in the stream already. */
+	waits_event(t, ev);
+	json_decref(ev);
 }
 
 static void
@@ -339,7 +342,7 @@ cb_forget(struct tree *t, struct node *n)
 
 	if (n->pid > 0)
 		pidmap_del(n->pid);
-	waits_forget(n);
+	waits_forget(t, n);
 	if (r == NULL)
 		return;
 	cancel(&r->timer);
@@ -354,6 +357,12 @@ cb_forget(struct tree *t, struct node *n)
 	n->rt = NULL;
 }
 
+static void
+cb_op_done(struct tree *t, struct node *n)
+{
+	waits_op_done(t, n);
+}
+
 static const struct tree_ops ops = {
 	.spawn = cb_spawn,
 	.kill = cb_kill,
@@ -363,6 +372,7 @@ static const struct tree_ops ops = {
 	.started = cb_started,
 	.exit = cb_exit,
 	.forget = cb_forget,
+	.op_done = cb_op_done,
 };
 
 /* --- what the system tells us --- */
@@ -661,6 +671,7 @@ runtime_main(struct runtime_opts *o, struct spec *root)
 		exit_status = EX_OSERR;
 		goto out;
 	}
+	waits_init(loop);
 	log_info("starting %s (run directory %s)", o->config, o->rundir);
 	now();
 	tree_start(tree);

@@ -52,6 +52,7 @@ struct request {
 	enum exit_class		 cls;
 	const struct spec	*spec;		/* R_RELOAD: the new spec */
 	const struct spec	*old;		/* R_RELOAD: the one it replaces */
+	unsigned		 ticket;	/* R_STOP, R_START, R_RESTART */
 };
 
 struct tree {
@@ -66,6 +67,9 @@ struct tree {
 	int			 shutting_down;
 	char			 failure[512];	/* why the root's start failed */
 	char			 last_error[160];	/* the last start error */
+	unsigned		 tickets;	/* operator requests so far */
+	unsigned		 reloads;	/* reload programs in flight */
+	json_t			*reload_errors;	/* start errors they met */
 };
 
 /* tree.c */
@@ -95,5 +99,13 @@ void		 event_started(struct tree *, struct node *c);
 void		 event_start_error(struct tree *, struct node *c,
 		    const char *why);
 void		 describe_exit(const struct node *c, char *buf, size_t size);
+
+/* outcomes.c: when operator requests and reloads are done with */
+void		 op_finish(struct tree *, struct node *c, unsigned ticket);
+void		 mbox_drop(struct tree *, struct node *s);
+void		 prog_dropped(struct tree *, struct node *s);
+void		 reload_begin(struct tree *);
+void		 reload_end(struct tree *);
+void		 reload_error(struct tree *, const struct node *c);
 
 #endif /* TREE_INT_H */

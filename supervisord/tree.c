@@ -98,7 +98,6 @@ void
 node_remove(struct tree *t, struct node *c)
 {
 	struct node *s = c->parent;
-	struct request *r;
 	int i;
 
 	while (c->nkids > 0)
@@ -113,10 +112,7 @@ node_remove(struct tree *t, struct node *c)
 	}
 	if (t->ops->forget != NULL)
 		t->ops->forget(t, c);
-	while ((r = c->mbox) != NULL) {
-		c->mbox = r->next;
-		free(r);
-	}
+	mbox_drop(t, c);
 	for (i = 0; (size_t)i < c->nextra; i++)
 		free(c->extra[i]);
 	free(c->extra);
@@ -221,7 +217,9 @@ tree_free(struct tree *t)
 
 	if (t == NULL)
 		return;
+	t->reloads = 0;		/* no reloaded event from the teardown */
 	node_remove(t, t->root);
+	json_decref(t->reload_errors);
 	spec_free(t->spec);
 	for (i = 0; i < t->nold; i++)
 		spec_free(t->old[i]);
@@ -341,8 +339,15 @@ request(struct tree *t, struct node *c, enum req_kind kind)
 		return -1;
 	r->kind = kind;
 	r->child = c;
+	r->ticket = ++t->tickets;
 	mbox_push(t, c->parent, r);
 	return 0;
+}
+
+unsigned
+tree_op_ticket(struct tree *t)
+{
+	return t->tickets;
 }
 
 int
@@ -464,6 +469,12 @@ reload_later(struct tree *t, struct node *k, const struct spec *nk)
 {
 	struct request *r;
 
+	/* Down: its next start builds its children from nk anyway. */
+	if (k->state == NS_STOPPED || k->state == NS_FAILED ||
+	    k->state == NS_DONE) {
+		k->spec = nk;
+		return;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return;
 	r->kind = R_RELOAD;
@@ -471,6 +482,7 @@ reload_later(struct tree *t, struct node *k, const struct spec *nk)
 	r->spec = nk;
 	r->old = k->spec;
 	k->spec = nk;
+	reload_begin(t);
 	mbox_push(t, k, r);
 }
 
@@ -512,11 +524,14 @@ reload_plan(struct tree *t, struct node *s, const struct spec *ns,
 	if (ns->strategy == SIMPLE_ONE_FOR_ONE) {
 		for (i = 0; i < s->nkids; i++)
 			s->kids[i]->spec = ns->template;
+		reload_end(t);
 		return;
 	}
 	if ((v = calloc(4 * (s->nkids + ns->nchildren) + 1, sizeof(*v))) ==
-	    NULL)
+	    NULL) {
+		reload_end(t);
 		return;
+	}
 	for (i = s->nkids; i-- > 0;)
 		if (spec_child(ns, s->kids[i]->id) == NULL)
 			step(v, &n, STEP_STOP, s->kids[i], NULL);
@@ -571,6 +586,7 @@ tree_reload(struct tree *t, struct spec *root)
 	t->spec = root;
 	r->kind = R_RELOAD;
 	r->spec = root;
+	reload_begin(t);
 	mbox_push(t, t->root, r);
 }
 

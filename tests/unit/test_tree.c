@@ -315,6 +315,8 @@ fake_event(struct tree *t, json_t *ev)
 		allowed = " event path error class ";
 	else if (strcmp(name, "shutdown") == 0)
 		allowed = " event path reason ";
+	else if (strcmp(name, "reloaded") == 0)
+		allowed = " event path ok errors ";
 	else
 		fail_msg("unknown event %s", name);
 	json_object_foreach(ev, k, v) {
@@ -2060,7 +2062,7 @@ test_reload(void **unused UNUSED)
 	assert_null(tree_find(T, "root/c"));
 	killed(102, SIGTERM);
 	expect(TERMED("root/b", 102), STARTS("root/b", 107),
-	    STARTS("root/d", 108), NULL);
+	    STARTS("root/d", 108), "EVENT reloaded root", NULL);
 	assert_string_equal(argv_of("root/b"), "b --new");
 	assert_string_equal(kids_of("root"), "a b d s");
 	assert_string_equal(kids_of("root/s"), "x z");
@@ -2079,7 +2081,8 @@ test_reload(void **unused UNUSED)
 	expect(TERMED("root/s/x", 104),
 	    "EVENT exited root/s normal by_supervisor", "FORGET root/s/x",
 	    "FORGET root/s/z", STARTS("root/s/x", 109),
-	    STARTS("root/s/z", 110), "EVENT started root/s", NULL);
+	    STARTS("root/s/z", 110), "EVENT started root/s",
+	    "EVENT reloaded root", NULL);
 	assert_int_equal(node("root/b")->pid, 107);
 	/* s now is one_for_all with intensity 3. */
 	code(109, 1);
@@ -2112,7 +2115,8 @@ test_reload_during_boot(void **unused UNUSED)
 	assert_string_equal(argv_of("root/a"), "a -x");
 	assert_string_equal(kids_of("root"), "c a");
 	ready(104);
-	expect("UNTIMER root/a", "EVENT ready root/a 104", NULL);
+	expect("UNTIMER root/a", "EVENT ready root/a 104",
+	    "EVENT reloaded root", NULL);
 	end_tree();
 }
 
@@ -2138,7 +2142,8 @@ test_reload_type_change_and_template(void **unused UNUSED)
 	    TERMS("root/a", 101), NULL);
 	killed(101, SIGTERM);
 	expect(TERMED("root/a", 101), STARTS("root/a/w", 103),
-	    "EVENT started root/a", "EVENT started root/jobs", NULL);
+	    "EVENT started root/a", "EVENT started root/jobs",
+	    "EVENT reloaded root", NULL);
 	assert_int_equal(node("root/a")->spec->type, SPEC_SUPERVISOR);
 	/* New instances use the new template; ids go on. */
 	assert_string_equal(start_child("root/jobs", "2")->path,
@@ -2153,7 +2158,7 @@ test_reload_type_change_and_template(void **unused UNUSED)
 	killed(103, SIGTERM);
 	expect(TERMED("root/a/w", 103),
 	    "EVENT exited root/a normal by_supervisor", "FORGET root/a/w",
-	    STARTS("root/a", 105), NULL);
+	    STARTS("root/a", 105), "EVENT reloaded root", NULL);
 	assert_int_equal(node("root/a")->nkids, 0);
 	/* jobs unchanged: its instance is untouched. */
 	assert_int_equal(node("root/jobs/2")->pid, 104);
@@ -2172,7 +2177,7 @@ test_reload_unchanged_touches_nothing(void **unused UNUSED)
 	    STARTS("root/b", 104), NULL);
 	reload(S("root", ONE_FOR_ONE, 1, 5, W("a"), W("b"),
 	    S("s", ONE_FOR_ONE, 1, 5, W("c"), NULL), NULL));
-	expect(NULL);
+	expect("EVENT reloaded root", NULL);
 	assert_int_equal(node("root/b")->restarts, 1);
 	/* The history survives a reload: this is the second restart. */
 	code(101, 1);
