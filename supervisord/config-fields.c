@@ -279,6 +279,130 @@ f_shutdown(struct fctx *f)
 		    "\"infinity\"");
 }
 
+/* --- fields of a child (supervisord.json(5), OPERATIONS) --- */
+
+static int
+bool_get(struct fctx *f, int *out)
+{
+	if (!json_is_boolean(f->v)) {
+		ferr(f, "expected true or false, got %s", cfg_jtype(f->v));
+		return -1;
+	}
+	*out = json_is_true(f->v);
+	return 0;
+}
+
+/* Member KEY of the restart_delay object: 1 read, 0 absent, -1 bad. */
+static int
+delay_member(struct fctx *f, const char *key, long long min, long long *out)
+{
+	json_t *v = json_object_get(f->v, key);
+	const char *why;
+	char buf[128];
+
+	if (v == NULL)
+		return 0;
+	if ((why = int_why(v, min, MS_MAX, buf, sizeof(buf))) != NULL) {
+		ferr_in(f, key, "%s", why);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 1;
+}
+
+static int
+delay_unknown_members(struct fctx *f)
+{
+	const char *k;
+	json_t *v;
+	int bad = 0;
+
+	json_object_foreach(f->v, k, v) {
+		if (strcmp(k, "initial") != 0 && strcmp(k, "max") != 0 &&
+		    strcmp(k, "reset_after") != 0) {
+			ferr_in(f, k, "unknown member (expected \"initial\", "
+			    "\"max\" or \"reset_after\")");
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
+/* {"initial", "max", "reset_after"}: exponential backoff. */
+static void
+delay_object(struct fctx *f)
+{
+	long long initial = 0, max = 0, reset = 0;
+	int hi, hm, hr, bad;
+
+	bad = delay_unknown_members(f);
+	hi = delay_member(f, "initial", 1, &initial);
+	hm = delay_member(f, "max", 1, &max);
+	hr = delay_member(f, "reset_after", 0, &reset);
+	if (hi == 0)
+		ferr(f, "\"initial\": required (the first delay, ms >= 1)");
+	if (hm == 0)
+		ferr(f, "\"max\": required (the longest delay, ms)");
+	if (hi == 1 && hm == 1 && max < initial) {
+		ferr_in(f, "max", "must be at least \"initial\" (%lld)",
+		    initial);
+		bad = 1;
+	}
+	if (bad || hi != 1 || hm != 1 || hr == -1)
+		return;
+	f->s->restart_delay.initial = initial;
+	f->s->restart_delay.max = max;
+	f->s->restart_delay.reset_after = hr == 1 ? reset : max;
+	f->s->restart_delay.backoff = 1;
+}
+
+static void
+f_restart_delay(struct fctx *f)
+{
+	long long v;
+
+	if (json_is_object(f->v))
+		delay_object(f);
+	else if (!json_is_integer(f->v))
+		ferr(f, "expected milliseconds or an object with \"initial\", "
+		    "\"max\" and \"reset_after\", got %s", cfg_jtype(f->v));
+	else if (int_get(f, 0, MS_MAX, &v) == 0) {
+		/* A constant delay: nothing to grow, nothing to reset. */
+		f->s->restart_delay.initial = v;
+		f->s->restart_delay.max = v;
+		f->s->restart_delay.reset_after = v;
+		f->s->restart_delay.backoff = 0;
+	}
+}
+
+static void
+f_autostart(struct fctx *f)
+{
+	int v;
+
+	if (bool_get(f, &v) == 0)
+		f->s->autostart = v;
+}
+
+/* Its combinations with restart and auto_shutdown: config.c. */
+static void
+f_significant(struct fctx *f)
+{
+	int v;
+
+	if (bool_get(f, &v) == 0)
+		f->s->significant = v;
+}
+
+static void
+f_auto_shutdown(struct fctx *f)
+{
+	int v;
+
+	if (enum_get(f, auto_shutdown_names, &v) == 0)
+		f->s->auto_shutdown = (enum auto_shutdown)v;
+}
+
 /* --- worker fields --- */
 
 static void
@@ -588,6 +712,10 @@ static const struct field fields[] = {
 	{ "template",		K_SUP,			f_template },
 	{ "restart",		K_ALL,			f_restart },
 	{ "shutdown",		K_ALL,			f_shutdown },
+	{ "restart_delay",	K_ALL | K_NOT_ROOT,	f_restart_delay },
+	{ "autostart",		K_SUP | K_WORKER | K_NOT_ROOT, f_autostart },
+	{ "significant",	K_ALL | K_NOT_ROOT,	f_significant },
+	{ "auto_shutdown",	K_SUP,			f_auto_shutdown },
 	{ "argv",		K_WORKERS,		f_argv },
 	{ "stop_signal",	K_WORKERS,		f_stop_signal },
 	{ "normal_exit_codes",	K_WORKERS,		f_normal_exit_codes },

@@ -21,6 +21,7 @@
 #define K_TEMPLATE	0x4		/* a worker spec without an id */
 #define K_WORKERS	(K_WORKER | K_TEMPLATE)
 #define K_ALL		(K_SUP | K_WORKER | K_TEMPLATE)
+#define K_NOT_ROOT	0x8		/* a child's field: the root has no parent */
 
 enum role {
 	ROLE_ROOT,
@@ -76,7 +77,8 @@ struct field {
 
 /*
  * config.c. ferr: an error about f's field; ferr_elem and ferr_member:
- * about its element I or member KEY. cfg_node: the spec at NODE, or NULL.
+ * about its element I or member KEY (of an array or a map such as env).
+ * cfg_node: the spec at NODE, or NULL.
  */
 void		 ferr(struct fctx *f, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -84,6 +86,9 @@ void		 ferr_elem(struct fctx *f, size_t i, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 void		 ferr_member(struct fctx *f, const char *key, const char *fmt,
 		    ...) __attribute__((format(printf, 3, 4)));
+/* ferr_in: about member KEY of an object-valued field ("f": "key": ...). */
+void		 ferr_in(struct fctx *f, const char *key, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
 struct spec	*cfg_node(struct cfg *, json_t *, const char *path,
 		    const struct loc *, enum role);
 /* Element I of "children" ARR into S; SEEN holds its siblings' ids. */

@@ -238,6 +238,23 @@ ferr_member(struct fctx *f, const char *key, const char *fmt, ...)
 	free(what);
 }
 
+void
+ferr_in(struct fctx *f, const char *key, const char *fmt, ...)
+{
+	struct loc l = { f->v, key, 0 };
+	char *what;
+	va_list ap;
+
+	if (asprintf(&what, ": \"%s\"", key) == -1) {
+		f->cfg->nomem = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	fverr(f, &l, what, fmt, ap);
+	va_end(ap);
+	free(what);
+}
+
 /* --- nodes --- */
 
 /*
@@ -334,6 +351,9 @@ misplaced_field(struct cfg *c, json_t *node, const char *path,
 	if (kind == K_TEMPLATE && strcmp(fl->name, "id") == 0)
 		cfg_err(c, &l, path, "\"id\": not allowed in a template "
 		    "(its instances get ids 1, 2, ...)");
+	else if (kind == K_TEMPLATE && strcmp(fl->name, "autostart") == 0)
+		cfg_err(c, &l, path, "\"autostart\": not allowed in a "
+		    "template (an instance is started by start-child)");
 	else if (kind == K_TEMPLATE)
 		cfg_err(c, &l, path, "\"%s\": not allowed in a template, "
 		    "which is a worker spec", fl->name);
@@ -343,10 +363,21 @@ misplaced_field(struct cfg *c, json_t *node, const char *path,
 		    kind == K_SUP ? "supervisor" : "worker");
 }
 
+/* The root has no supervisor to restart, start or shut it down. */
+static void
+root_field(struct cfg *c, json_t *node, const char *path,
+    const struct field *fl)
+{
+	struct loc l = { node, fl->name, 0 };
+
+	cfg_err(c, &l, path, "\"%s\": not allowed at the root (only for "
+	    "children: it says how a supervisor treats them)", fl->name);
+}
+
 /* kind == 0: the node's kind is unknown; report unknown fields only. */
 static void
 parse_fields(struct cfg *c, struct spec *s, json_t *node, const char *path,
-    int kind)
+    int kind, enum role role)
 {
 	struct fctx f = { c, s, node, path, NULL, NULL };
 	const struct field *fl;
@@ -358,6 +389,8 @@ parse_fields(struct cfg *c, struct spec *s, json_t *node, const char *path,
 			continue;
 		else if ((fl->kinds & kind) == 0)
 			misplaced_field(c, node, path, fl, kind);
+		else if ((fl->kinds & K_NOT_ROOT) && role == ROLE_ROOT)
+			root_field(c, node, path, fl);
 		else if (fl->parse != NULL)
 			fl->parse(&f);
 	}
@@ -473,6 +506,94 @@ check_worker(struct cfg *c, struct spec *s, json_t *node, const char *path,
 		s->cwd = cfg_strdup(c, c->dir);
 }
 
+/*
+ * Combinations, checked once every field is read: "restart" may come
+ * after "significant" or "ready" in the object.
+ */
+static void
+check_child(struct cfg *c, struct spec *s, json_t *node, const char *path)
+{
+	struct loc sl = { node, "significant", 0 }, rl = { node, "ready", 0 };
+
+	/*
+	 * OTP's validSignificant: {bad_combination, [{restart, permanent},
+	 * {significant, true}]}. A permanent child never ends by itself.
+	 */
+	if (s->significant && s->restart == RESTART_PERMANENT)
+		cfg_err(c, &sl, path, "\"significant\": true needs \"restart\" "
+		    "transient or temporary, not permanent (a permanent child "
+		    "never ends by itself)");
+	/* A run-once step that exited normally must not be run again. */
+	if (s->type == SPEC_WORKER && s->ready == READY_EXITED &&
+	    s->restart == RESTART_PERMANENT)
+		cfg_err(c, &rl, path, "\"ready\": \"exited\" needs "
+		    "\"restart\" transient or temporary, not permanent (a "
+		    "run-once step is not restarted after a normal exit)");
+	/* As systemd's Type=oneshot: a step has no time limit by default. */
+	if (s->type == SPEC_WORKER && s->ready == READY_EXITED &&
+	    json_object_get(node, "start_timeout") == NULL)
+		s->start_timeout = 0;
+}
+
+/* CHILD (an element of "children", or "template") of a supervisor. */
+static void
+significant_orphan(struct cfg *c, json_t *child, const char *cpath,
+    const char *path)
+{
+	struct loc l = { child, "significant", 0 };
+
+	cfg_err(c, &l, cpath, "\"significant\": true needs the supervisor's "
+	    "\"auto_shutdown\" any_significant or all_significant, but %s "
+	    "has never", path);
+}
+
+static int
+is_significant(json_t *child)
+{
+	return json_is_true(json_object_get(child, "significant"));
+}
+
+/*
+ * OTP's validSignificant: {bad_combination, [{auto_shutdown, never},
+ * {significant, true}]}, for static children and a simple_one_for_one's
+ * child spec alike (OTP checks both with check_childspec, and allows
+ * auto_shutdown with every strategy). OTP stops at the first bad
+ * combination (this one before restart permanent); we report each.
+ */
+static void
+check_significant_children(struct cfg *c, const struct spec *s,
+    json_t *node, const char *path)
+{
+	json_t *arr = json_object_get(node, "children"), *ch, *tpl;
+	const char *id;
+	char *cpath;
+	size_t i;
+
+	if (s->auto_shutdown != AUTO_NEVER)
+		return;
+	json_array_foreach(arr, i, ch) {
+		if (!is_significant(ch))
+			continue;
+		id = json_string_value(json_object_get(ch, "id"));
+		if ((id != NULL && cfg_valid_name(id) ? asprintf(&cpath,
+		    "%s/%s", path, id) : asprintf(&cpath, "%s/children[%zu]",
+		    path, i)) == -1) {
+			c->nomem = 1;
+			return;
+		}
+		significant_orphan(c, ch, cpath, path);
+		free(cpath);
+	}
+	if (is_significant(tpl = json_object_get(node, "template"))) {
+		if (asprintf(&cpath, "%s/template", path) == -1) {
+			c->nomem = 1;
+			return;
+		}
+		significant_orphan(c, tpl, cpath, path);
+		free(cpath);
+	}
+}
+
 /* NULL when the node's kind is unknown (already reported) or no memory. */
 struct spec *
 cfg_node(struct cfg *c, json_t *node, const char *path,
@@ -482,7 +603,7 @@ cfg_node(struct cfg *c, json_t *node, const char *path,
 	int kind;
 
 	if ((kind = node_kind(c, node, path, nl, role)) == -1) {
-		parse_fields(c, NULL, node, path, 0);
+		parse_fields(c, NULL, node, path, 0, role);
 		return NULL;
 	}
 	if ((s = spec_new(kind == K_SUP ? SPEC_SUPERVISOR : SPEC_WORKER)) ==
@@ -490,11 +611,13 @@ cfg_node(struct cfg *c, json_t *node, const char *path,
 		c->nomem = 1;
 		return NULL;
 	}
-	parse_fields(c, s, node, path, kind);
-	if (kind == K_SUP)
+	parse_fields(c, s, node, path, kind, role);
+	if (kind == K_SUP) {
 		check_supervisor(c, s, node, path, nl);
-	else
+		check_significant_children(c, s, node, path);
+	} else
 		check_worker(c, s, node, path, nl);
+	check_child(c, s, node, path);
 	return s;
 }
 

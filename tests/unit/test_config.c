@@ -328,6 +328,114 @@ static const struct bad bad[] = {
 	{ "listen twice", C("{'id': 'a', " W ", 'listen': 'web'}, {'id': 'b', "
 	  W ", 'listen': 'web'}"), "root/b: ",
 	  "\"listen\": socket \"web\" is also used by root/a" },
+
+	/* operations: restart_delay, autostart, significant, auto_shutdown */
+	{ "restart_delay negative", C("{'id': 'a', " W ", 'restart_delay': "
+	  "-1}"), "root/a: ", "\"restart_delay\": must be >= 0, got -1" },
+	{ "restart_delay too big", C("{'id': 'a', " W ", 'restart_delay': "
+	  "2147483648}"), "root/a: ",
+	  "\"restart_delay\": must be <= 2147483647" },
+	{ "restart_delay string", C("{'id': 'a', " W ", 'restart_delay': "
+	  "'1s'}"), "t.json:1:42: root/a: ", "\"restart_delay\": expected "
+	  "milliseconds or an object with \"initial\", \"max\" and "
+	  "\"reset_after\", got a string" },
+	{ "restart_delay real", C("{'id': 'a', " W ", 'restart_delay': 1.5}"),
+	  "root/a: ", "\"restart_delay\": expected milliseconds" },
+	{ "restart_delay max below initial", C("{'id': 'w', " W ", "
+	  "'restart_delay': {'initial': 1000, 'max': 500}}"),
+	  "t.json:1:77: root/w: ", "\"restart_delay\": \"max\": must be at "
+	  "least \"initial\" (1000)" },
+	{ "restart_delay unknown member", C("{'id': 'w', " W ", "
+	  "'restart_delay': {'initial': 1, 'max': 2, 'maximum': 3}}"),
+	  "t.json:1:84: root/w: ",
+	  "\"restart_delay\": \"maximum\": unknown member" },
+	{ "restart_delay no initial", C("{'id': 'w', " W ", "
+	  "'restart_delay': {'max': 2}}"), "t.json:1:42: root/w: ",
+	  "\"restart_delay\": \"initial\": required" },
+	{ "restart_delay no max", C("{'id': 'w', " W ", "
+	  "'restart_delay': {'initial': 2}}"), "root/w: ",
+	  "\"restart_delay\": \"max\": required" },
+	{ "restart_delay initial zero", C("{'id': 'w', " W ", "
+	  "'restart_delay': {'initial': 0, 'max': 2}}"), "root/w: ",
+	  "\"restart_delay\": \"initial\": must be >= 1, got 0" },
+	{ "restart_delay initial type", C("{'id': 'w', " W ", "
+	  "'restart_delay': {'initial': '1', 'max': 2}}"), "root/w: ",
+	  "\"restart_delay\": \"initial\": expected an integer, got a "
+	  "string" },
+	{ "restart_delay reset_after negative", C("{'id': 'w', " W ", "
+	  "'restart_delay': {'initial': 1, 'max': 2, 'reset_after': -1}}"),
+	  "root/w: ", "\"restart_delay\": \"reset_after\": must be >= 0" },
+	{ "restart_delay at the root", "{'restart_delay': 5}",
+	  "t.json:1:2: root: ", "\"restart_delay\": not allowed at the root" },
+	{ "restart_delay on a supervisor child", C("{'id': 's', "
+	  "'children': [], 'restart_delay': {'initial': 5, 'max': 1}}"),
+	  "root/s: ", "\"restart_delay\": \"max\": must be at least" },
+	{ "restart_delay in a template", C("{'id': 's', 'strategy': "
+	  "'simple_one_for_one', 'template': {" W ", 'restart_delay': true}}"),
+	  "root/s/template: ", "\"restart_delay\": expected milliseconds" },
+	{ "autostart type", C("{'id': 'a', " W ", 'autostart': 1}"),
+	  "root/a: ", "\"autostart\": expected true or false, got an integer" },
+	{ "autostart at the root", "{'autostart': false}", "root: ",
+	  "\"autostart\": not allowed at the root" },
+	{ "autostart in a template", C("{'id': 's', 'strategy': "
+	  "'simple_one_for_one', 'template': {" W ", 'autostart': false}}"),
+	  "root/s/template: ", "\"autostart\": not allowed in a template "
+	  "(an instance is started by start-child)" },
+	{ "significant type", C("{'id': 'a', " W ", 'significant': 'yes'}"),
+	  "root/a: ", "\"significant\": expected true or false, got a string" },
+	{ "significant at the root", "{'auto_shutdown': 'any_significant', "
+	  "'significant': true}", "root: ",
+	  "\"significant\": not allowed at the root" },
+	{ "significant permanent", "{'auto_shutdown': 'any_significant', "
+	  "'children': [{'id': 'a', " W ", 'significant': true}]}",
+	  "root/a: ", "\"significant\": true needs \"restart\" transient or "
+	  "temporary, not permanent" },
+	{ "significant permanent given after", "{'auto_shutdown': "
+	  "'any_significant', 'children': [{'id': 'a', " W ", "
+	  "'significant': true, 'restart': 'permanent'}]}", "root/a: ",
+	  "\"significant\": true needs \"restart\" transient or temporary" },
+	{ "significant under never", C("{'id': 'a', " W ", 'restart': "
+	  "'transient', 'significant': true}"), "t.json:1:66: root/a: ",
+	  "\"significant\": true needs the supervisor's \"auto_shutdown\" "
+	  "any_significant or all_significant, but root has never" },
+	{ "significant under never, auto_shutdown given after",
+	  "{'children': [{'id': 'a', " W ", 'restart': 'temporary', "
+	  "'significant': true}], 'auto_shutdown': 'never'}", "root/a: ",
+	  "but root has never" },
+	{ "significant supervisor under never", C("{'id': 's', "
+	  "'children': [], 'restart': 'transient', 'significant': true}"),
+	  "root/s: ", "\"significant\": true needs the supervisor's "
+	  "\"auto_shutdown\"" },
+	{ "significant template under never", C("{'id': 's', 'strategy': "
+	  "'simple_one_for_one', 'template': {" W ", 'restart': 'temporary', "
+	  "'significant': true}}"), "root/s/template: ",
+	  "\"significant\": true needs the supervisor's \"auto_shutdown\" "
+	  "any_significant or all_significant, but root/s has never" },
+	{ "significant permanent template", C("{'id': 's', 'strategy': "
+	  "'simple_one_for_one', 'auto_shutdown': 'all_significant', "
+	  "'template': {" W ", 'significant': true}}"), "root/s/template: ",
+	  "\"significant\": true needs \"restart\" transient or temporary" },
+	{ "auto_shutdown bad", "{'auto_shutdown': 'always'}", "root: ",
+	  "\"auto_shutdown\": expected one of never, any_significant, "
+	  "all_significant" },
+	{ "auto_shutdown on a worker", C("{'id': 'a', " W ", 'auto_shutdown': "
+	  "'never'}"), "root/a: ", "\"auto_shutdown\": only for supervisors" },
+	{ "auto_shutdown in a template", C("{'id': 's', 'strategy': "
+	  "'simple_one_for_one', 'template': {" W ", 'auto_shutdown': "
+	  "'never'}}"), "root/s/template: ",
+	  "\"auto_shutdown\": not allowed in a template" },
+	{ "ready exited permanent", C("{'id': 'm', " W ", 'ready': 'exited'}"),
+	  "t.json:1:42: root/m: ", "\"ready\": \"exited\" needs \"restart\" "
+	  "transient or temporary, not permanent" },
+	{ "ready exited permanent given after", C("{'id': 'm', " W ", "
+	  "'ready': 'exited', 'restart': 'permanent'}"), "root/m: ",
+	  "\"ready\": \"exited\" needs \"restart\"" },
+	{ "ready exited permanent template", C("{'id': 's', 'strategy': "
+	  "'simple_one_for_one', 'template': {" W ", 'ready': 'exited'}}"),
+	  "root/s/template: ", "\"ready\": \"exited\" needs \"restart\"" },
+	{ "ready exited start_timeout zero", C("{'id': 'm', " W ", 'ready': "
+	  "'exited', 'restart': 'transient', 'start_timeout': 0}"), "root/m: ",
+	  "\"start_timeout\": must be >= 1, got 0" },
 };
 
 static void
@@ -937,6 +1045,107 @@ test_conf_files(void **state)
 	assert_true(n >= 1);
 }
 
+/* The operations fields' defaults: a tree without them is v1's. */
+static void
+test_ops_defaults(void **state)
+{
+	struct spec *r, *w, *m, *t;
+	char *errs = NULL;
+
+	(void)state;
+	r = parse(C("{'id': 'w', " W "}, {'id': 'm', " W ", 'ready': 'exited', "
+	    "'restart': 'transient'}, {'id': 't', " W ", 'ready': 'exited', "
+	    "'restart': 'temporary', 'start_timeout': 3000}"), "t.json", &errs);
+	if (r == NULL)
+		fail_msg("%s", errs);
+	w = r->children[0];
+	m = r->children[1];
+	t = r->children[2];
+	assert_int_equal(r->auto_shutdown, AUTO_NEVER);
+	assert_int_equal(w->restart_delay.initial, 0);
+	assert_int_equal(w->restart_delay.max, 0);
+	assert_int_equal(w->restart_delay.reset_after, 0);
+	assert_int_equal(w->restart_delay.backoff, 0);
+	assert_int_equal(w->autostart, 1);
+	assert_int_equal(w->significant, 0);
+	assert_int_equal(w->start_timeout, 5000);
+	/* A run-once step has no time limit unless the file gives one. */
+	assert_int_equal(m->ready, READY_EXITED);
+	assert_int_equal(m->start_timeout, 0);
+	assert_int_equal(t->start_timeout, 3000);
+	spec_free(r);
+}
+
+/* Explicit values of the operations fields end up in the spec. */
+static void
+test_ops_fields(void **state)
+{
+	struct spec *r, *s, *a, *b, *c;
+	char *errs = NULL;
+
+	(void)state;
+	r = parse("{'auto_shutdown': 'any_significant', 'children': ["
+	    "{'id': 'a', " W ", 'restart_delay': 250, 'autostart': false},"
+	    "{'id': 'b', " W ", 'restart_delay': {'initial': 100, "
+	    "'max': 8000}, 'significant': true, 'restart': 'transient'},"
+	    "{'id': 'c', " W ", 'restart_delay': {'initial': 5, 'max': 5, "
+	    "'reset_after': 0}, 'significant': false, 'autostart': true},"
+	    "{'id': 's', 'strategy': 'simple_one_for_one', "
+	    "'auto_shutdown': 'all_significant', 'significant': true, "
+	    "'restart': 'temporary', 'autostart': false, "
+	    "'restart_delay': 7, 'template': {" W ", 'significant': true, "
+	    "'restart': 'temporary', 'restart_delay': 9}}]}", "t.json", &errs);
+	if (r == NULL)
+		fail_msg("%s", errs);
+	a = r->children[0];
+	b = r->children[1];
+	c = r->children[2];
+	s = r->children[3];
+	assert_int_equal(r->auto_shutdown, AUTO_ANY_SIGNIFICANT);
+	assert_int_equal(a->restart_delay.initial, 250);
+	assert_int_equal(a->restart_delay.max, 250);
+	assert_int_equal(a->restart_delay.reset_after, 250);
+	assert_int_equal(a->restart_delay.backoff, 0);
+	assert_int_equal(a->autostart, 0);
+	assert_int_equal(b->restart_delay.initial, 100);
+	assert_int_equal(b->restart_delay.max, 8000);
+	assert_int_equal(b->restart_delay.reset_after, 8000);
+	assert_int_equal(b->restart_delay.backoff, 1);
+	assert_int_equal(b->significant, 1);
+	assert_int_equal(c->restart_delay.reset_after, 0);
+	assert_int_equal(c->restart_delay.backoff, 1);
+	assert_int_equal(c->significant, 0);
+	assert_int_equal(c->autostart, 1);
+	assert_int_equal(s->auto_shutdown, AUTO_ALL_SIGNIFICANT);
+	assert_int_equal(s->significant, 1);
+	assert_int_equal(s->autostart, 0);
+	assert_int_equal(s->restart_delay.initial, 7);
+	assert_int_equal(s->template->significant, 1);
+	assert_int_equal(s->template->restart_delay.max, 9);
+	spec_free(r);
+}
+
+/* Every bad combination is reported, not only the first. */
+static void
+test_ops_all_errors(void **state)
+{
+	struct spec *r;
+	char *errs = NULL;
+
+	(void)state;
+	r = parse(C("{'id': 'a', " W ", 'significant': true, "
+	    "'ready': 'exited'}"), "t.json", &errs);
+	assert_null(r);
+	assert_true(has_error(errs, "root/a: ", "\"significant\": true "
+	    "needs the supervisor's \"auto_shutdown\""));
+	assert_true(has_error(errs, "root/a: ", "\"significant\": true "
+	    "needs \"restart\" transient or temporary"));
+	assert_true(has_error(errs, "root/a: ", "\"ready\": \"exited\" "
+	    "needs \"restart\""));
+	check_lines(errs);
+	free(errs);
+}
+
 int
 main(void)
 {
@@ -954,6 +1163,9 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_stop_signal_names),
 		cmocka_unit_test(test_conf_files),
+		cmocka_unit_test(test_ops_defaults),
+		cmocka_unit_test(test_ops_fields),
+		cmocka_unit_test(test_ops_all_errors),
 	};
 	size_t nbad = sizeof(bad) / sizeof(bad[0]);
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), i;
