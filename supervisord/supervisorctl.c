@@ -2,8 +2,12 @@
  * supervisorctl.c: the control client. Each command is one table entry;
  * it speaks libmsg calls with JSON payloads to RUNDIR/supervisord.sock.
  */
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -484,27 +488,70 @@ cmd_events(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	return r == MSG_DOWN ? 0 : EX_UNAVAILABLE;
 }
 
+/*
+ * The daemon's process, to see it gone: its pid from the connection,
+ * held as a pidfd while it surely runs (no reuse). -1 when not to be
+ * had (another pid namespace, an old kernel): the connection's end is
+ * then all we wait for.
+ */
+static int
+daemon_pidfd(const struct ctl *ctl)
+{
+#ifdef SYS_pidfd_open
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (getsockopt(msg_client_fd(ctl->c), SOL_SOCKET, SO_PEERCRED, &uc,
+	    &len) == -1 || uc.pid <= 0)
+		return -1;
+	return (int)syscall(SYS_pidfd_open, uc.pid, 0);
+#else
+	return -1;
+#endif
+}
+
+/* Wait until the process of pidfd fd has exited: 0, or -1 on timeout. */
+static int
+wait_exited(int fd, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	if (fd == -1)
+		return 0;
+	while ((r = poll(&p, 1, ms_until(deadline))) == -1 && errno == EINTR)
+		;
+	close(fd);
+	return r == 0 ? -1 : 0;
+}
+
 static int
 cmd_shutdown(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
 	long long deadline = now_ms() + (long long)(ctl->wait_s * 1000.0);
 	struct msg_message m;
+	int r, rc = 0, pfd = ctl->nowait ? -1 : daemon_pidfd(ctl);
 	json_t *reply;
-	int r, rc = 0;
 
 	if ((reply = request(ctl, cmd->call, with_wait(ctl, json_object()),
-	    &rc)) == NULL)
+	    &rc)) == NULL) {
+		if (pfd != -1)
+			close(pfd);
 		return rc;
+	}
 	rc = timed_out(ctl, cmd->name, reply);
 	if (rc == 0 && ctl->json)
 		print_json(reply);
 	json_decref(reply);
-	if (rc != 0 || ctl->nowait)
+	if (rc != 0 || ctl->nowait) {
+		if (pfd != -1)
+			close(pfd);
 		return rc;
-	/* The tree is down; return once the daemon has gone too. */
+	}
+	/* The tree is down; return once the daemon has exited too. */
 	while ((r = msg_recv(ctl->c, ms_until(deadline), &m)) == MSG_OK)
 		;
-	if (r == MSG_TIMEOUT) {
+	if (r == MSG_TIMEOUT || wait_exited(pfd, deadline) == -1) {
 		say_timeout(ctl, cmd->name, NULL);
 		return EXIT_TIMEOUT;
 	}

@@ -184,7 +184,15 @@ judge_start(struct waits *w, struct item *it, const struct node *n)
 
 	if (n->op_finished < it->ticket)
 		return;
-	if (n->state == NS_RUNNING || n->state == NS_DONE)
+	/* Already on its way up for another request: its outcome will do.
+	 * Its started event comes just before an exec child is running. */
+	if (n->state == NS_STARTING && n->spec->ready == READY_EXEC &&
+	    n->pid != 0 && !n->exec_pending)
+		resolve(w, it, node_state_name(NS_RUNNING), NULL);
+	else if (n->state == NS_STARTING &&
+	    (s == NULL || s->state == NS_RUNNING))
+		return;
+	else if (n->state == NS_RUNNING || n->state == NS_DONE)
 		resolve(w, it, node_state_name(n->state), NULL);
 	else if (n->state == NS_FAILED && n->last_exit.error[0] != '\0')
 		resolve(w, it, NULL, "%s", n->last_exit.error);
