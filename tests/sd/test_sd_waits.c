@@ -390,6 +390,38 @@ test_shutdown_waits(void **state)
 	assert_non_null(sd_find(sd, "shutdown", "root"));
 }
 
+/* start-child waits for readiness too; --no-wait prints the path at once. */
+static void
+test_start_child(void **state)
+{
+	struct sd *sd = *state;
+	struct outcome o;
+
+	sd_config(sd, "{ \"children\": [ { \"id\": \"jobs\", \"strategy\":"
+	    " \"simple_one_for_one\", \"template\": { \"ready\": \"notify\","
+	    " \"argv\": [\"%s\", \"-w\", \"go\", \"-n\"] } } ] }",
+	    sd_child());
+	assert_int_equal(sd_start(sd, NULL), 0);
+	assert_non_null(sd_wait(sd, "started", "root"));
+	ctl_expect(sd, &o, 4, "start-child", "--timeout", "0.5", "root/jobs",
+	    NULL);
+	assert_non_null(strstr(o.err, "root/jobs/1: no outcome within 0.5 s"));
+	outcome_free(&o);
+	ctl_expect(sd, &o, 0, "start-child", "--no-wait", "root/jobs", NULL);
+	assert_string_equal(o.out, "root/jobs/2\n");
+	outcome_free(&o);
+	/* Its start waits its turn: jobs is busy starting 1. */
+	assert_state(sd, "root/jobs/2", "stopped");
+	sd_go(sd);
+	ctl_expect(sd, &o, 0, "start-child", "root/jobs", NULL);
+	assert_string_equal(o.out, "root/jobs/3\n");
+	outcome_free(&o);
+	in_stream(sd, "ready", "root/jobs/3");
+	assert_non_null(sd_wait(sd, "ready", "root/jobs/1"));
+	assert_non_null(sd_wait(sd, "ready", "root/jobs/2"));
+	assert_int_equal(sd_stop(sd), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, sd_setup, sd_teardown)
 
 int
@@ -404,6 +436,7 @@ main(void)
 		T(test_supervisor_down),
 		T(test_reload_waits),
 		T(test_shutdown_waits),
+		T(test_start_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
