@@ -24,6 +24,8 @@ struct item {
 	char		*path;
 	unsigned	 ticket;
 	enum item_state	 state;
+	int		 settling;	/* its request is done with, its
+					   outcome to come: judged on events */
 	char		*why;		/* FAILED */
 	const char	*node_state;	/* OK: the state reached */
 };
@@ -191,7 +193,7 @@ judge_start(struct waits *w, struct item *it, const struct node *n)
 		resolve(w, it, node_state_name(NS_RUNNING), NULL);
 	else if (n->state == NS_STARTING &&
 	    (s == NULL || s->state == NS_RUNNING))
-		return;
+		it->settling = 1;
 	else if (n->state == NS_RUNNING || n->state == NS_DONE)
 		resolve(w, it, node_state_name(n->state), NULL);
 	else if (n->state == NS_FAILED && n->last_exit.error[0] != '\0')
@@ -218,6 +220,8 @@ judge_stop(struct waits *w, struct item *it, const struct node *n)
 	else if (n->op_finished >= it->ticket && !n->op_stopped)
 		resolve(w, it, NULL, "started again meanwhile by another "
 		    "command");
+	else if (n->op_finished >= it->ticket)
+		it->settling = 1;	/* dropped: down with its supervisor */
 }
 
 static void
@@ -366,18 +370,26 @@ waits_run(struct tree *t, struct waits *w, char *err, size_t len)
 	return NULL;
 }
 
-/* Judge every parked item again, answering the calls that are done. */
+/*
+ * Judge again the items of path (NULL: those settling), answering the
+ * calls that are done. Only few settle: an event does not cost a
+ * lookup of every path a large `stop all' waits for.
+ */
 static void
 judge_all(struct tree *t, const char *path)
 {
 	struct waits *w, *next;
+	struct item *it;
 	size_t i;
 
 	for (w = all; w != NULL; w = next) {
 		next = w->next;
-		for (i = 0; i < w->n; i++)
-			if (path == NULL || strcmp(w->items[i].path, path) == 0)
-				judge(t, w, &w->items[i]);
+		for (i = 0; i < w->n; i++) {
+			it = &w->items[i];
+			if (it->state == PENDING && (path == NULL ?
+			    it->settling : strcmp(it->path, path) == 0))
+				judge(t, w, it);
+		}
 		if (w->left == 0)
 			answer(w);
 	}
