@@ -422,6 +422,36 @@ test_start_child(void **state)
 	assert_int_equal(sd_stop(sd), 0);
 }
 
+/*
+ * A stop that waits in the mailbox of a supervisor busy with another
+ * command is answered once it is carried out in its turn.
+ */
+static void
+test_waits_its_turn(void **state)
+{
+	struct sd *sd = *state;
+	struct outcome o;
+	json_t *e;
+
+	sd_config(sd, "{ \"children\": [ { \"id\": \"x\", \"shutdown\": 1000,"
+	    " \"ready\": \"notify\", \"argv\": [\"%s\", \"-i\", \"-n\"] }, "
+	    SLEEPER("y") " ] }", sd_child());
+	assert_int_equal(sd_start(sd, NULL), 0);
+	assert_non_null(sd_wait(sd, "started", "root"));
+	/* root is busy: x needs its SIGKILL, a second from now. */
+	ctl_expect(sd, &o, 0, "restart", "--no-wait", "root/x", NULL);
+	outcome_free(&o);
+	ctl_expect(sd, &o, 0, "stop", "root/y", NULL);
+	outcome_free(&o);
+	assert_non_null(e = in_stream(sd, "exited", "root/x"));
+	assert_string_equal(sd_str(e, "signal"), "KILL");
+	in_stream(sd, "ready", "root/x");
+	in_stream(sd, "exited", "root/y");
+	assert_state(sd, "root/x", "running");
+	assert_state(sd, "root/y", "stopped");
+	assert_int_equal(sd_stop(sd), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, sd_setup, sd_teardown)
 
 int
@@ -437,6 +467,7 @@ main(void)
 		T(test_reload_waits),
 		T(test_shutdown_waits),
 		T(test_start_child),
+		T(test_waits_its_turn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
