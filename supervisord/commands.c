@@ -16,6 +16,7 @@
 #include "log.h"
 #include "msg.h"
 #include "signame.h"
+#include "specjson.h"
 #include "tree.h"
 #include "waits.h"
 
@@ -340,6 +341,47 @@ cmd_shutdown(const struct control_env *env, json_t *req, const char *path,
 	return w != NULL ? waits_run(t, w, err, len) : ok();
 }
 
+/* The effective spec of a node; an instance's argv has its extra args. */
+static json_t *
+cmd_spec(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	struct node *n;
+	json_t *o, *sj;
+
+	if ((n = tree_lookup(env->tree(), path, err, len)) == NULL)
+		return NULL;
+	sj = spec_json(n->spec, n->extra, n->nextra, n->parent == NULL ?
+	    SPEC_JSON_ROOT : 0);
+	o = json_pack("{ssss}", "path", n->path, "id", n->id);
+	if (sj == NULL || o == NULL || json_object_update(o, sj) == -1) {
+		json_decref(sj);
+		json_decref(o);
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	/* An instance's spec is its template's, which has no id. */
+	json_object_set_new(o, "id", json_string(n->id));
+	json_decref(sj);
+	return o;
+}
+
+/* "file", default the tree's own: an absolute path, as ours is not
+ * the asker's working directory. */
+static json_t *
+cmd_plan(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	json_t *f = json_object_get(req, "file");
+
+	if (f != NULL && (!json_is_string(f) ||
+	    json_string_value(f)[0] != '/')) {
+		snprintf(err, len, "\"file\": expected an absolute path");
+		return NULL;
+	}
+	return env->plan(json_string_value(f), err, len);
+}
+
 const struct control_cmd control_cmds[] = {
 	{ CTL_STATUS, CTL_ARG_OPT_PATH, cmd_status },
 	{ CTL_START, CTL_ARG_PATHS, cmd_start },
@@ -351,5 +393,7 @@ const struct control_cmd control_cmds[] = {
 	{ CTL_RELOAD, CTL_ARG_NONE, cmd_reload },
 	{ CTL_HISTORY, CTL_ARG_NONE, cmd_history },
 	{ CTL_SHUTDOWN, CTL_ARG_NONE, cmd_shutdown },
+	{ CTL_SPEC, CTL_ARG_PATH, cmd_spec },
+	{ CTL_PLAN, CTL_ARG_NONE, cmd_plan },
 	{ NULL, CTL_ARG_NONE, NULL }
 };

@@ -21,5 +21,7 @@
 #define CTL_RELOAD		"reload"
 #define CTL_HISTORY		"history"
 #define CTL_SHUTDOWN		"shutdown"
+#define CTL_SPEC		"spec"
+#define CTL_PLAN		"plan"
 
 #endif /* CONTROL_PROTO_H */

@@ -24,6 +24,8 @@ struct control_env {
 	int		 (*reload)(char *err, size_t len);
 	void		 (*shutdown)(void);
 	void		 (*trim_later)(void);	/* after a large reply */
+	/* What a reload to file (NULL: the tree's) would do: plan.h. */
+	json_t		*(*plan)(const char *file, char *err, size_t len);
 };
 
 /* What a command's payload must hold before its handler runs. */

@@ -8,6 +8,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/distance.c supervisord/distance.h \
 	supervisord/jsonpos.c supervisord/jsonpos.h \
 	supervisord/spec.c supervisord/spec.h \
+	supervisord/specjson.c supervisord/specjson.h \
 	supervisord/log.c supervisord/log.h \
 	supervisord/spawn.c supervisord/spawn.h \
 	supervisord/notifysock.c supervisord/notifysock.h \
@@ -21,6 +22,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/outcomes.c \
 	supervisord/survivors.c supervisord/survivors.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
+	supervisord/plan.c supervisord/plan.h \
 	supervisord/rules.c supervisord/reports.c supervisord/pidmap.c supervisord/pidmap.h \
 	supervisord/runtime.c supervisord/runtime.h
 supervisord_libsupd_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)

@@ -24,6 +24,7 @@
 #include "msg.h"
 #include "notifysock.h"
 #include "pidmap.h"
+#include "plan.h"
 #include "proc.h"
 #include "runtime.h"
 #include "signame.h"
@@ -481,19 +482,20 @@ on_notify(pid_t pid, int what, void *arg)
  * simple_one_for_one supervisor. Refused like a file with errors.
  */
 static int
-reload_refused(const struct spec *root, char *err, size_t len)
+reload_refused(const struct spec *root, const char *file, char *err,
+    size_t len)
 {
 	const struct spec *cur = tree_root(tree)->spec;
 
 	if (strcmp(root->id, cur->id) != 0)
 		snprintf(err, len, "config unchanged:\n%s: root: "
 		    "\"id\": the root's id cannot change on reload (it is "
-		    "\"%s\")", opts->config, cur->id);
+		    "\"%s\")", file, cur->id);
 	else if ((root->strategy == SIMPLE_ONE_FOR_ONE) !=
 	    (cur->strategy == SIMPLE_ONE_FOR_ONE))
 		snprintf(err, len, "config unchanged:\n%s: root: "
 		    "\"strategy\": the root cannot become or stop being "
-		    "simple_one_for_one on reload", opts->config);
+		    "simple_one_for_one on reload", file);
 	else
 		return 0;
 	return 1;
@@ -517,7 +519,7 @@ reload(char *err, size_t len)
 		log_warnx("reload: %s", err);
 		return -1;
 	}
-	if (reload_refused(root, err, len)) {
+	if (reload_refused(root, opts->config, err, len)) {
 		spec_free(root);
 		log_warnx("reload: %s", err);
 		return -1;
@@ -559,11 +561,44 @@ ctl_shutdown(void)
 	tree_shutdown(ctl_tree());
 }
 
+/*
+ * What a reload to FILE (NULL: the tree's own file) would do, from the
+ * same checks a reload makes; nothing changes.
+ */
+static json_t *
+plan(const char *file, char *err, size_t len)
+{
+	struct spec *root;
+	char *errs = NULL;
+	json_t *v;
+
+	if (file == NULL)
+		file = opts->config;
+	if ((root = config_load(file, &errs)) == NULL) {
+		snprintf(err, len, "%s", errs ? errs : "unreadable");
+		free(errs);
+		return NULL;
+	}
+	if (reload_refused(root, file, err, len)) {
+		/* Only a reload leaves anything unchanged. */
+		if (strncmp(err, "config unchanged:\n", 18) == 0)
+			memmove(err, err + 18, strlen(err + 18) + 1);
+		spec_free(root);
+		return NULL;
+	}
+	now();
+	if ((v = tree_plan(tree, root)) == NULL)
+		snprintf(err, len, "out of memory");
+	spec_free(root);
+	return v;
+}
+
 static const struct control_env control = {
 	.tree = ctl_tree,
 	.reload = reload,
 	.shutdown = ctl_shutdown,
 	.trim_later = trim_later,
+	.plan = plan,
 };
 
 /* --- life --- */

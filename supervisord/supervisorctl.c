@@ -558,6 +558,100 @@ cmd_shutdown(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	return 0;
 }
 
+/* "field: value", members of an object as "field.member: value". */
+static void
+print_fields(const char *prefix, json_t *o)
+{
+	const char *k;
+	char name[256];
+	json_t *v;
+	char *s;
+
+	json_object_foreach(o, k, v) {
+		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." :
+		    "", k);
+		if (json_is_object(v) && json_object_size(v) > 0) {
+			print_fields(name, v);
+			continue;
+		}
+		if (json_is_string(v)) {
+			printf("%s: %s\n", name, json_string_value(v));
+			continue;
+		}
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		printf("%s: %s\n", name, s ? s : "?");
+		free(s);
+	}
+}
+
+static int
+cmd_spec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	json_t *reply;
+	int rc = 0;
+
+	reply = request(ctl, cmd->call, json_pack("{ss}", "path", argv[0]),
+	    &rc);
+	if (reply == NULL)
+		return rc;
+	if (ctl->json)
+		print_json(reply);
+	else
+		print_fields("", reply);
+	json_decref(reply);
+	return 0;
+}
+
+/* The daemon reads FILE, from its own working directory: make it ours. */
+static json_t *
+plan_arg(const char *file)
+{
+	char *cwd, *abs;
+	json_t *arg;
+
+	if (file == NULL)
+		return json_object();
+	if (*file == '/')
+		return json_pack("{ss}", "file", file);
+	if ((cwd = getcwd(NULL, 0)) == NULL) {
+		fprintf(stderr, "supervisorctl: plan: %s: cannot tell the "
+		    "working directory: %s\n", file, strerror(errno));
+		exit(EX_OSERR);
+	}
+	if (asprintf(&abs, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "",
+	    file) == -1) {
+		fprintf(stderr, "supervisorctl: plan: out of memory\n");
+		exit(EX_OSERR);
+	}
+	arg = json_pack("{ss}", "file", abs);
+	free(abs);
+	free(cwd);
+	return arg;
+}
+
+static int
+cmd_plan(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	json_t *reply, *a;
+	size_t i;
+	int rc = 0;
+
+	reply = request(ctl, cmd->call, plan_arg(argc > 0 ? argv[0] : NULL),
+	    &rc);
+	if (reply == NULL)
+		return rc;
+	if (ctl->json)
+		print_json(reply);
+	else
+		json_array_foreach(reply, i, a)
+			printf("%s %s (%s)\n",
+			    json_string_value(json_object_get(a, "action")),
+			    json_string_value(json_object_get(a, "path")),
+			    json_string_value(json_object_get(a, "why")));
+	json_decref(reply);
+	return 0;
+}
+
 static int	cmd_help(struct ctl *, const struct ctl_cmd *, int, char **);
 
 /* In the order the usage message lists them. */
@@ -574,6 +668,8 @@ static const struct ctl_cmd cmds[] = {
 	{ "reload", CTL_RELOAD, "", 0, 0, cmd_reload },
 	{ "events", CTL_HISTORY, "[--history]", 0, 0, cmd_events },
 	{ "shutdown", CTL_SHUTDOWN, "", 0, 0, cmd_shutdown },
+	{ "spec", CTL_SPEC, "PATH", 1, 1, cmd_spec },
+	{ "plan", CTL_PLAN, "[FILE]", 0, 1, cmd_plan },
 	{ "help", NULL, "[COMMAND]", 0, 1, cmd_help },
 };
 

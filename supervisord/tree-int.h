@@ -84,6 +84,18 @@ void		 logf_(struct tree *, const char *fmt, ...)
 void		 reload_plan(struct tree *, struct node *, const struct spec *,
 		    const struct spec *old);
 
+/* What a reload does to one child of a supervisor. */
+enum reload_act {
+	RA_NONE,		/* neither in the tree nor new: nothing */
+	RA_ADD,			/* new in the file: start it */
+	RA_REMOVE,		/* gone from the file: stop and delete it */
+	RA_REPLACE,		/* its spec changed: restart it with the new */
+	RA_RECURSE,		/* an unchanged supervisor: reload its children */
+	RA_ADOPT		/* an unchanged worker: take the new spec */
+};
+enum reload_act	 reload_child(const struct node *s, const struct spec *ns,
+		    const struct spec *prev, const char *id);
+
 /* rules.c */
 void		 prog_set(struct node *, enum prog_kind, struct step *, size_t,
 		    struct node *subject);

@@ -506,6 +506,35 @@ reorder(struct node *s, const struct spec *ns)
 }
 
 /*
+ * What a reload to ns does to child ID of supervisor s (prev: the spec
+ * s had before), decided here only, so that reload_plan and plan.c
+ * cannot disagree.
+ */
+enum reload_act
+reload_child(const struct node *s, const struct spec *ns,
+    const struct spec *prev, const char *id)
+{
+	const struct node *k = kid(s, id);
+	const struct spec *nk = spec_child(ns, id), *pk;
+
+	if (k == NULL && nk == NULL)
+		return RA_NONE;
+	if (nk == NULL)
+		return RA_REMOVE;
+	if (k == NULL) {
+		/* Only what the file adds is new: a temporary child that
+		 * ended, unchanged, stays ended. */
+		pk = spec_child(prev, id);
+		if (pk != NULL && pk->type == nk->type && spec_equal(pk, nk))
+			return RA_NONE;
+		return RA_ADD;
+	}
+	if (changed(k, nk))
+		return RA_REPLACE;
+	return k->spec->type == SPEC_SUPERVISOR ? RA_RECURSE : RA_ADOPT;
+}
+
+/*
  * Apply the new spec ns to supervisor s: removed children are stopped
  * and deleted, changed ones restarted with their new spec, new ones
  * started in place, the rest left alone. None of it counts toward
@@ -515,7 +544,7 @@ void
 reload_plan(struct tree *t, struct node *s, const struct spec *ns,
     const struct spec *old)
 {
-	const struct spec *prev = old != NULL ? old : s->spec, *nk, *pk;
+	const struct spec *prev = old != NULL ? old : s->spec, *nk;
 	struct step *v;
 	struct node *k;
 	size_t i, n = 0;
@@ -533,34 +562,36 @@ reload_plan(struct tree *t, struct node *s, const struct spec *ns,
 		return;
 	}
 	for (i = s->nkids; i-- > 0;)
-		if (spec_child(ns, s->kids[i]->id) == NULL)
+		if (reload_child(s, ns, prev, s->kids[i]->id) == RA_REMOVE)
 			step(v, &n, STEP_STOP, s->kids[i], NULL);
 	for (i = s->nkids; i-- > 0;)
-		if (spec_child(ns, s->kids[i]->id) == NULL)
+		if (reload_child(s, ns, prev, s->kids[i]->id) == RA_REMOVE)
 			step(v, &n, STEP_DELETE, s->kids[i], NULL);
-	for (i = s->nkids; i-- > 0;) {
-		k = s->kids[i];
-		if ((nk = spec_child(ns, k->id)) != NULL && changed(k, nk))
-			step(v, &n, STEP_STOP, k, NULL);
-	}
+	for (i = s->nkids; i-- > 0;)
+		if (reload_child(s, ns, prev, s->kids[i]->id) == RA_REPLACE)
+			step(v, &n, STEP_STOP, s->kids[i], NULL);
 	for (i = 0; i < ns->nchildren; i++) {
 		nk = ns->children[i];
-		pk = spec_child(prev, nk->id);
-		if ((k = kid(s, nk->id)) == NULL) {
-			/* Only what the file adds is new: a temporary child
-			 * that ended, unchanged, stays ended. */
-			if (pk != NULL && pk->type == nk->type &&
-			    spec_equal(pk, nk))
-				continue;
+		k = kid(s, nk->id);
+		switch (reload_child(s, ns, prev, nk->id)) {
+		case RA_NONE:
+		case RA_REMOVE:
+			break;
+		case RA_ADD:
 			if ((k = node_new(t, s, nk, nk->id)) != NULL)
 				step(v, &n, STEP_START, k, NULL);
-		} else if (changed(k, nk)) {
+			break;
+		case RA_REPLACE:
 			step(v, &n, STEP_REPLACE, k, nk);
 			step(v, &n, STEP_START, k, NULL);
-		} else if (k->spec->type == SPEC_SUPERVISOR)
+			break;
+		case RA_RECURSE:
 			reload_later(t, k, nk);
-		else
+			break;
+		case RA_ADOPT:
 			k->spec = nk;
+			break;
+		}
 	}
 	reorder(s, ns);
 	prog_set(s, P_RELOAD, v, n, NULL);

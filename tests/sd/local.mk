@@ -25,13 +25,16 @@ tests_sd_probe_LDADD = $(LIBBSD_LIBS)
 # supervision rules; reconnect: reconnection by name and socket
 # activation; control: supervisorctl's commands, reload, exit statuses;
 # process: what supervisord does to processes; defects: what bad children,
-# clients and a SIGKILL must not do to it; waits: commands that wait for
-# their outcome.
+# clients and a SIGKILL must not do to it.
 SD_TESTS = tests/sd/test_sd_basic tests/sd/test_sd_strategies \
 	tests/sd/test_sd_intensity tests/sd/test_sd_start \
 	tests/sd/test_sd_simple tests/sd/test_sd_reconnect \
 	tests/sd/test_sd_control tests/sd/test_sd_process \
-	tests/sd/test_sd_defects tests/sd/test_sd_waits
+	tests/sd/test_sd_defects
+# spec, plan: supervisorctl's views of the tree's specs and of a reload.
+SD_TESTS += tests/sd/test_sd_spec tests/sd/test_sd_plan
+# waits: commands that wait for their outcome.
+SD_TESTS += tests/sd/test_sd_waits
 check_PROGRAMS += $(SD_TESTS)
 TESTS += $(SD_TESTS)
 # Each is built from its .c (automake's default) and the library.
@@ -53,6 +56,10 @@ tests_sd_test_sd_process_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_process_LDADD = $(SD_LDADD)
 tests_sd_test_sd_defects_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_defects_LDADD = $(SD_LDADD)
+tests_sd_test_sd_spec_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_spec_LDADD = $(SD_LDADD)
+tests_sd_test_sd_plan_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_plan_LDADD = $(SD_LDADD)
 tests_sd_test_sd_waits_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_waits_LDADD = $(SD_LDADD)
 endif

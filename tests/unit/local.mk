@@ -16,6 +16,12 @@ tests_unit_test_config_LDADD = supervisord/libsupd.la $(TEST_LIBS)
 tests_unit_test_tree_SOURCES = tests/unit/test_tree.c
 tests_unit_test_tree_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
 tests_unit_test_tree_LDADD = supervisord/libsupd.la $(TEST_LIBS)
+# supervisorctl plan's core, checked against the reload it predicts.
+check_PROGRAMS += tests/unit/test_plan
+TESTS += tests/unit/test_plan
+tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
+tests_unit_test_plan_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisord
+tests_unit_test_plan_LDADD = supervisord/libsupd.la $(TEST_LIBS)
 
 # libmsg: framing, then real sockets (test_libmsg), the event manager
 # behaviour (test_event), the state machine behaviour and the lightswitch
