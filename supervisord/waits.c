@@ -39,7 +39,7 @@ struct waits {
 	int64_t		 timeout_ms;
 	struct msg_timer *timer;
 	struct item	*items;
-	size_t		 n, left;
+	size_t		 n, cap, left;
 	json_t		*errors;	/* WAIT_RELOAD: the reloaded event's */
 };
 
@@ -80,11 +80,16 @@ waits_new(enum wait_kind kind, enum wait_style style, int wait,
 int
 waits_add(struct waits *w, const char *path, unsigned ticket)
 {
-	struct item *v;
+	struct item *v = w->items;
+	size_t cap = w->cap ? 2 * w->cap : 4;
 
-	if ((v = reallocarray(w->items, w->n + 1, sizeof(*v))) == NULL)
-		return -1;
-	w->items = v;
+	/* Doubling: `stop all' of 10,000 children is one call. */
+	if (w->n == w->cap) {
+		if ((v = reallocarray(w->items, cap, sizeof(*v))) == NULL)
+			return -1;
+		w->items = v;
+		w->cap = cap;
+	}
 	memset(&v[w->n], 0, sizeof(*v));
 	if ((v[w->n].path = strdup(path)) == NULL)
 		return -1;
@@ -302,6 +307,9 @@ reply_of(const struct waits *w, char *err, size_t len)
 				    "\n%s", json_string_value(e));
 		return NULL;
 	}
+	if (w->left > 0 && (w->kind == WAIT_RELOAD ||
+	    w->kind == WAIT_SHUTDOWN))
+		return json_pack("{sbsb}", "ok", 0, "timeout", 1);
 	if (w->left > 0)
 		return json_pack("{sbsbss}", "ok", 0, "timeout", 1, "path",
 		    it != NULL ? it->path : "");
