@@ -704,7 +704,8 @@ print_usage(FILE *fp)
 	int col, indent, n;
 
 	fprintf(fp, "usage: supervisorctl [-r dir] [-t ms] command "
-	    "[--json] [--no-wait] [--timeout s] [args]\n");
+	    "[--json] [--no-wait]\n"
+	    "                     [--timeout s] [args]\n");
 	col = indent = fprintf(fp, "commands:");
 	for (i = 0; i < NCMDS; i++) {
 		sep = i + 1 < NCMDS ? "," : "";
