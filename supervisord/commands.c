@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -27,12 +28,6 @@ ok(void)
 }
 
 static json_t *
-done(int r)
-{
-	return r == -1 ? NULL : ok();
-}
-
-static json_t *
 cmd_status(const struct control_env *env, json_t *req, const char *path,
     char *err, size_t len)
 {
@@ -42,32 +37,170 @@ cmd_status(const struct control_env *env, json_t *req, const char *path,
 	return tree_status(t, path, err, len);
 }
 
+/*
+ * "wait" (default true) and "timeout" (seconds, default none): how a
+ * waiting command waits (supervisorctl(8), Waiting).
+ */
+static int
+wait_opts(json_t *req, int *wait, int64_t *timeout_ms, char *err, size_t len)
+{
+	json_t *w = json_object_get(req, "wait");
+	json_t *t = json_object_get(req, "timeout");
+	double s;
+
+	*wait = 1;
+	*timeout_ms = 0;
+	if (w != NULL && !json_is_boolean(w)) {
+		snprintf(err, len, "\"wait\": expected true or false");
+		return -1;
+	}
+	if (w != NULL)
+		*wait = json_is_true(w);
+	if (t == NULL)
+		return 0;
+	s = json_number_value(t);
+	if (!json_is_number(t) || !(s > 0) || s > 86400.0 * 366) {
+		snprintf(err, len, "\"timeout\": expected a positive number "
+		    "of seconds");
+		return -1;
+	}
+	*timeout_ms = (int64_t)(s * 1000.0 + 0.5);
+	if (*timeout_ms == 0)
+		*timeout_ms = 1;
+	return 0;
+}
+
+/*
+ * The paths of a command: "paths", in which "all" stands for every
+ * child of the root, else "path". Each must name a node below the root;
+ * a start must have a supervisor that will run it (else it would wait
+ * for ever): refused as a whole, before anything is done.
+ */
+static json_t *
+op_paths(struct tree *t, json_t *req, const char *path, int start, int wait,
+    char *err, size_t len)
+{
+	json_t *in = json_object_get(req, "paths"), *out, *p;
+	struct node *root = tree_root(t), *c, *s;
+	const char *name;
+	size_t i, k;
+
+	if ((out = json_array()) == NULL) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	if (in == NULL)
+		json_array_append_new(out, json_string(path));
+	json_array_foreach(in, i, p) {
+		if ((name = json_string_value(p)) == NULL) {
+			snprintf(err, len, "\"paths\": expected strings");
+			goto fail;
+		}
+		if (strcmp(name, "all") != 0) {
+			json_array_append(out, p);
+			continue;
+		}
+		for (k = 0; k < root->nkids; k++)
+			json_array_append_new(out,
+			    json_string(root->kids[k]->path));
+	}
+	if (root->state == NS_STOPPING) {
+		snprintf(err, len, "supervisord is shutting down");
+		goto fail;
+	}
+	json_array_foreach(out, i, p) {
+		name = json_string_value(p);
+		if (name == NULL || (c = tree_lookup(t, name, err, len)) ==
+		    NULL)
+			goto fail;
+		if ((s = c->parent) == NULL) {
+			snprintf(err, len, "%s is the root: use shutdown or "
+			    "reload", name);
+			goto fail;
+		}
+		if (start && wait && (s->state == NS_STOPPED ||
+		    s->state == NS_FAILED || s->state == NS_STOPPING ||
+		    s->state == NS_DONE)) {
+			snprintf(err, len, "%s: its supervisor %s is %s: start "
+			    "it instead (or use --no-wait to start %s with it)",
+			    name, s->path, node_state_name(s->state), name);
+			goto fail;
+		}
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+/* start, stop, restart, delete-child: take every path on, then wait. */
+static json_t *
+run_op(const struct control_env *env, json_t *req, const char *path,
+    int (*op)(struct tree *, const char *, char *, size_t),
+    enum wait_kind kind, char *err, size_t len)
+{
+	struct tree *t = env->tree();
+	int multi = json_object_get(req, "paths") != NULL, wait;
+	json_t *paths, *p;
+	struct waits *w;
+	int64_t timeout;
+	char why[1024];
+	size_t i;
+
+	if (wait_opts(req, &wait, &timeout, err, len) == -1 ||
+	    (paths = op_paths(t, req, path, kind == WAIT_START, wait, err,
+	    len)) == NULL)
+		return NULL;
+	if ((w = waits_new(kind, multi ? WAIT_PATHS : WAIT_V1, wait,
+	    timeout)) == NULL) {
+		json_decref(paths);
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	json_array_foreach(paths, i, p) {
+		path = json_string_value(p);
+		if (op(t, path, why, sizeof(why)) == 0)
+			waits_add(w, path, tree_op_ticket(t));
+		else if (multi)
+			waits_add_failed(w, path, why);
+		else {
+			snprintf(err, len, "%s", why);
+			waits_discard(w);
+			json_decref(paths);
+			return NULL;
+		}
+	}
+	json_decref(paths);
+	return waits_run(t, w, err, len);
+}
+
 static json_t *
 cmd_start(const struct control_env *env, json_t *req, const char *path,
     char *err, size_t len)
 {
-	return done(tree_op_start(env->tree(), path, err, len));
+	return run_op(env, req, path, tree_op_start, WAIT_START, err, len);
 }
 
 static json_t *
 cmd_stop(const struct control_env *env, json_t *req, const char *path,
     char *err, size_t len)
 {
-	return done(tree_op_stop(env->tree(), path, err, len));
+	return run_op(env, req, path, tree_op_stop, WAIT_STOP, err, len);
 }
 
 static json_t *
 cmd_restart(const struct control_env *env, json_t *req, const char *path,
     char *err, size_t len)
 {
-	return done(tree_op_restart(env->tree(), path, err, len));
+	return run_op(env, req, path, tree_op_restart, WAIT_START, err, len);
 }
 
+/* Removed at once: there is nothing to wait for but the answer. */
 static json_t *
 cmd_delete_child(const struct control_env *env, json_t *req,
     const char *path, char *err, size_t len)
 {
-	return done(tree_op_delete(env->tree(), path, err, len));
+	return run_op(env, req, path, tree_op_delete, WAIT_STOP, err, len);
 }
 
 /* "args", default []: strings appended to the template's argv. */
@@ -76,11 +209,16 @@ cmd_start_child(const struct control_env *env, json_t *req,
     const char *path, char *err, size_t len)
 {
 	json_t *args = json_object_get(req, "args"), *a;
-	struct msg_call *call;
+	struct tree *t = env->tree();
+	struct waits *w;
 	struct node *n;
+	int64_t timeout;
+	int wait;
 	char **v;
 	size_t i;
 
+	if (wait_opts(req, &wait, &timeout, err, len) == -1)
+		return NULL;
 	if (args != NULL && !json_is_array(args)) {
 		snprintf(err, len, "\"args\": expected an array");
 		return NULL;
@@ -96,17 +234,22 @@ cmd_start_child(const struct control_env *env, json_t *req,
 			return NULL;
 		}
 	}
-	n = tree_op_start_child(env->tree(), path, v, json_array_size(args),
-	    err, len);
-	free(v);
-	if (n == NULL)
+	if ((w = waits_new(WAIT_START, WAIT_NEW_PATH, wait, timeout)) ==
+	    NULL) {
+		free(v);
+		snprintf(err, len, "out of memory");
 		return NULL;
+	}
+	n = tree_op_start_child(t, path, v, json_array_size(args), err, len);
+	free(v);
+	if (n == NULL || waits_add(w, n->path, tree_op_ticket(t)) == -1) {
+		if (n != NULL)
+			snprintf(err, len, "out of memory");
+		waits_discard(w);
+		return NULL;
+	}
 	/* Answered once it runs, or with the reason it could not. */
-	if (n->state == NS_RUNNING || (call = control_keep()) == NULL)
-		return json_pack("{ss}", "path", n->path);
-	if (waits_start(call, n) == -1)
-		msg_reply_error(call, MSG_ERR_SERVER, "out of memory");
-	return NULL;
+	return waits_run(t, w, err, len);
 }
 
 static int
@@ -144,11 +287,29 @@ cmd_signal(const struct control_env *env, json_t *req, const char *path,
 	return json_pack("{sbsi}", "ok", 1, "signalled", count);
 }
 
+/* Waits for the reloaded event: every supervisor applied its part. */
 static json_t *
 cmd_reload(const struct control_env *env, json_t *req, const char *path,
     char *err, size_t len)
 {
-	return done(env->reload(err, len));
+	struct tree *t = env->tree();
+	struct waits *w;
+	int64_t timeout;
+	int wait;
+
+	if (wait_opts(req, &wait, &timeout, err, len) == -1)
+		return NULL;
+	if ((w = waits_new(WAIT_RELOAD, WAIT_V1, wait, timeout)) == NULL ||
+	    waits_add(w, tree_root(t)->path, 0) == -1) {
+		waits_discard(w);
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	if (env->reload(err, len) == -1) {
+		waits_discard(w);
+		return NULL;
+	}
+	return waits_run(t, w, err, len);
 }
 
 static json_t *
@@ -162,9 +323,22 @@ static json_t *
 cmd_shutdown(const struct control_env *env, json_t *req, const char *path,
     char *err, size_t len)
 {
+	struct tree *t = env->tree();
+	struct waits *w;
+	int64_t timeout;
+	int wait;
+
+	if (wait_opts(req, &wait, &timeout, err, len) == -1)
+		return NULL;
 	log_info("shutdown requested");
+	/* Answered once the tree is down, just before supervisord exits. */
+	if ((w = waits_new(WAIT_SHUTDOWN, WAIT_V1, wait, timeout)) != NULL &&
+	    waits_add(w, tree_root(t)->path, 0) == -1) {
+		waits_discard(w);
+		w = NULL;
+	}
 	env->shutdown();
-	return ok();
+	return w != NULL ? waits_run(t, w, err, len) : ok();
 }
 
 /* The effective spec of a node; an instance's argv has its extra args. */
@@ -210,10 +384,10 @@ cmd_plan(const struct control_env *env, json_t *req, const char *path,
 
 const struct control_cmd control_cmds[] = {
 	{ CTL_STATUS, CTL_ARG_OPT_PATH, cmd_status },
-	{ CTL_START, CTL_ARG_PATH, cmd_start },
-	{ CTL_STOP, CTL_ARG_PATH, cmd_stop },
-	{ CTL_RESTART, CTL_ARG_PATH, cmd_restart },
-	{ CTL_DELETE_CHILD, CTL_ARG_PATH, cmd_delete_child },
+	{ CTL_START, CTL_ARG_PATHS, cmd_start },
+	{ CTL_STOP, CTL_ARG_PATHS, cmd_stop },
+	{ CTL_RESTART, CTL_ARG_PATHS, cmd_restart },
+	{ CTL_DELETE_CHILD, CTL_ARG_PATHS, cmd_delete_child },
 	{ CTL_START_CHILD, CTL_ARG_PATH, cmd_start_child },
 	{ CTL_SIGNAL, CTL_ARG_PATH, cmd_signal },
 	{ CTL_RELOAD, CTL_ARG_NONE, cmd_reload },

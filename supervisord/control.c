@@ -63,7 +63,8 @@ handle_call(void *state, struct msg_call *call, const struct msg_message *m)
 	}
 	if (cmd->arg != CTL_ARG_NONE)
 		path = json_string_value(json_object_get(req, "path"));
-	if (cmd->arg == CTL_ARG_PATH && path == NULL) {
+	if ((cmd->arg == CTL_ARG_PATH || (cmd->arg == CTL_ARG_PATHS &&
+	    !json_is_array(json_object_get(req, "paths")))) && path == NULL) {
 		snprintf(err, sizeof(err), "%s: \"path\" missing", cmd->name);
 		msg_reply_error(call, MSG_ERR_BAD_REQUEST, err);
 		json_decref(req);

@@ -32,7 +32,8 @@ struct control_env {
 enum control_arg {
 	CTL_ARG_NONE,
 	CTL_ARG_PATH,		/* "path", a string */
-	CTL_ARG_OPT_PATH	/* "path" or nothing */
+	CTL_ARG_OPT_PATH,	/* "path" or nothing */
+	CTL_ARG_PATHS		/* "path", or "paths", an array */
 };
 
 /*

@@ -19,6 +19,7 @@ supervisord_libsupd_la_SOURCES = \
 	supervisord/rundir.c supervisord/daemon.h \
 	supervisord/proc.c supervisord/proc.h \
 	supervisord/waits.c supervisord/waits.h \
+	supervisord/outcomes.c \
 	supervisord/survivors.c supervisord/survivors.h \
 	supervisord/tree.c supervisord/tree.h supervisord/tree-int.h \
 	supervisord/holds.c supervisord/statefile.c supervisord/statefile.h \

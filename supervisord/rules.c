@@ -241,8 +241,10 @@ stop_child(struct tree *t, struct node *c)
 		c->state = NS_STOPPED;	/* down; a restart it waited for is moot */
 		delay_cancel(t, c);
 	}
-	if (c->state == NS_STOPPED || c->state == NS_FAILED)
+	if (c->state == NS_STOPPED || c->state == NS_FAILED) {
+		mbox_drop(t, c);
 		return DONE;
+	}
 	stop_subtree(t, c, P_SHUTDOWN);
 	return c->state == NS_STOPPED ? DONE : WAIT;
 }
@@ -410,18 +412,13 @@ void
 stop_subtree(struct tree *t, struct node *s, enum prog_kind kind)
 {
 	struct step *steps;
-	struct request *r;
 	size_t i, n = 0;
 
-	/* Stopping preempts whatever it was doing: the stop reaches every
-	 * child in any state, and what waited in the mailbox is moot. */
-	while ((r = s->mbox) != NULL) {
-		s->mbox = r->next;
-		free(r);
-	}
 	delay_cancel_all(t, s);
-	if ((steps = calloc(s->nkids + 2, sizeof(*steps))) == NULL)
+	if ((steps = calloc(s->nkids + 2, sizeof(*steps))) == NULL) {
+		mbox_drop(t, s);
 		return;
+	}
 	if (s->spec->strategy == SIMPLE_ONE_FOR_ONE) {
 		steps_add(steps, &n, STEP_STOP_ALL, NULL);
 		steps_add(steps, &n, STEP_DELETE_ALL, NULL);
@@ -430,6 +427,10 @@ stop_subtree(struct tree *t, struct node *s, enum prog_kind kind)
 			steps_add(steps, &n, STEP_STOP, s->kids[i]);
 	if (kind == P_SHUTDOWN || kind == P_GIVEUP || kind == P_AUTOSHUTDOWN)
 		s->state = NS_STOPPING;
+	/* Stopping preempts whatever it was doing: the stop reaches every
+	 * child in any state, and what waited in the mailbox is moot. */
+	prog_dropped(t, s);
+	mbox_drop(t, s);
 	prog_set(s, kind, steps, n, NULL);
 	prog_run(t, s);
 }
@@ -609,9 +610,14 @@ static void
 prog_done(struct tree *t, struct node *s)
 {
 	enum prog_kind kind = s->prog_kind;
+	struct node *subject = s->subject;
+	unsigned ticket = s->op_running;
 	char *path;
 
 	prog_clear(s);
+	/* Down: what waited for it to be free will not run. */
+	if (kind == P_FAILSTART || kind == P_GIVEUP || kind == P_SHUTDOWN)
+		mbox_drop(t, s);
 	switch (kind) {
 	case P_START:
 		s->state = NS_RUNNING;
@@ -668,6 +674,12 @@ prog_done(struct tree *t, struct node *s)
 		    s->path, "class", "normal", "by_supervisor", 1));
 		child_settled(t, s, 1);
 		return;
+	case P_OP:
+		op_finish(t, subject, ticket);
+		break;
+	case P_RELOAD:
+		reload_end(t);
+		break;
 	default:
 		break;
 	}
@@ -705,6 +717,8 @@ prog_failed(struct tree *t, struct node *s, struct node *c)
 	default:
 		/* Operator and reload starts do not retry; a dynamic
 		 * instance that never started is not kept (OTP adds none). */
+		if (s->prog_kind == P_RELOAD && c != NULL)
+			reload_error(t, c);
 		s->pc++;
 		if (c != NULL && s->spec->strategy == SIMPLE_ONE_FOR_ONE &&
 		    c->pid == 0)
@@ -734,8 +748,10 @@ one_step_prog(struct tree *t, struct node *s, struct node *c, int restart)
 	struct step *steps;
 	size_t n = 0;
 
-	if ((steps = calloc(2, sizeof(*steps))) == NULL)
+	if ((steps = calloc(2, sizeof(*steps))) == NULL) {
+		op_finish(t, c, s->op_running);
 		return;
+	}
 	if (restart || c->op_stopped)
 		steps_add(steps, &n, STEP_STOP, c);
 	if (!c->op_stopped)
@@ -758,9 +774,11 @@ handle(struct tree *t, struct node *s, struct request *r)
 		break;
 	case R_STOP:
 	case R_START:
+		s->op_running = r->ticket;
 		one_step_prog(t, s, c, 0);
 		break;
 	case R_RESTART:
+		s->op_running = r->ticket;
 		one_step_prog(t, s, c, 1);
 		break;
 	case R_RELOAD:

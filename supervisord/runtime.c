@@ -264,8 +264,11 @@ cb_event(struct tree *t, json_t *ev)
 		else
 			log_info("%s: stopped", p);
 	}
-	waits_event(ev);
-	events_emit(ev);
+	events_emit(json_incref(ev));
+	/* After it is published: a waiting call answered here finds its
+	 * event in the stream already. */
+	waits_event(t, ev);
+	json_decref(ev);
 }
 
 static void
@@ -341,7 +344,7 @@ cb_forget(struct tree *t, struct node *n)
 
 	if (n->pid > 0)
 		pidmap_del(n->pid);
-	waits_forget(n);
+	waits_forget(t, n);
 	if (r == NULL)
 		return;
 	cancel(&r->timer);
@@ -433,6 +436,12 @@ cb_random(struct tree *t)
 	return arc4random();
 }
 
+static void
+cb_op_done(struct tree *t, struct node *n)
+{
+	waits_op_done(t, n);
+}
+
 static const struct tree_ops ops = {
 	.spawn = cb_spawn,
 	.kill = cb_kill,
@@ -444,6 +453,7 @@ static const struct tree_ops ops = {
 	.forget = cb_forget,
 	.held = cb_held,
 	.random = cb_random,
+	.op_done = cb_op_done,
 };
 
 /* --- what the system tells us --- */
@@ -578,7 +588,8 @@ reload(char *err, size_t len)
 	struct spec *root;
 	char *errs = NULL;
 
-	if (shutting_down) {
+	/* A reload would never run: the root's mailbox is closed. */
+	if (shutting_down || tree_shutting_down(tree)) {
 		snprintf(err, len, "supervisord is shutting down");
 		return -1;
 	}
@@ -776,6 +787,7 @@ runtime_main(struct runtime_opts *o, struct spec *root)
 		exit_status = EX_OSERR;
 		goto out;
 	}
+	waits_init(loop);
 	log_info("starting %s (run directory %s)", o->config, o->rundir);
 	load_holds(root);
 	now();

@@ -2,14 +2,19 @@
  * supervisorctl.c: the control client. Each command is one table entry;
  * it speaks libmsg calls with JSON payloads to RUNDIR/supervisord.sock.
  */
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -19,6 +24,8 @@
 #include "msg.h"
 
 #define EXIT_NOT_RUNNING	3
+#define EXIT_TIMEOUT		4
+#define WAIT_DEFAULT_S		60.0
 
 struct ctl {
 	struct msg_client	*c;
@@ -26,6 +33,8 @@ struct ctl {
 	int			 json;
 	int			 history;
 	int			 timeout;
+	int			 nowait;	/* --no-wait */
+	double			 wait_s;	/* --timeout */
 };
 
 struct ctl_cmd {
@@ -36,6 +45,23 @@ struct ctl_cmd {
 	int		 (*exec)(struct ctl *, const struct ctl_cmd *, int,
 			    char **);
 };
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+ms_until(long long deadline)
+{
+	long long left = deadline - now_ms();
+
+	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+}
 
 static void
 ctl_connect(struct ctl *ctl)
@@ -64,15 +90,30 @@ ctl_connect(struct ctl *ctl)
  * One request. Returns the reply (caller frees), or NULL after printing
  * why; *rc is the exit status to use then.
  */
+/*
+ * The call's own limit: a waiting command's answer may come up to
+ * --timeout later than another's (supervisorctl(8), Waiting).
+ */
+static int
+call_timeout(const struct ctl *ctl, json_t *arg)
+{
+	double ms = ctl->timeout;
+
+	if (json_object_get(arg, "timeout") != NULL)
+		ms += ctl->wait_s * 1000.0;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
 static json_t *
 request(struct ctl *ctl, const char *cmd, json_t *arg, int *rc)
 {
 	json_t *reply = NULL;
 	int r;
 
-	r = msg_call_json(ctl->c, msg_tag(cmd), arg, ctl->timeout, &reply);
-	json_decref(arg);
+	r = msg_call_json(ctl->c, msg_tag(cmd), arg, call_timeout(ctl, arg),
+	    &reply);
 	if (r == MSG_OK) {
+		json_decref(arg);
 		if (reply == NULL)
 			reply = json_object();
 		return reply;
@@ -83,13 +124,45 @@ request(struct ctl *ctl, const char *cmd, json_t *arg, int *rc)
 		    "error");
 	else if (r == MSG_TIMEOUT)
 		fprintf(stderr, "supervisorctl: %s: no answer from supervisord "
-		    "within %d ms\n", cmd, ctl->timeout);
+		    "within %d ms\n", cmd, call_timeout(ctl, arg));
 	else
 		fprintf(stderr, "supervisorctl: %s: %s\n", cmd,
 		    r == MSG_DOWN ? "supervisord went away" : strerror(errno));
 	json_decref(reply);
+	json_decref(arg);
 	*rc = r == MSG_ERROR_REPLY ? 1 : EX_UNAVAILABLE;
 	return NULL;
+}
+
+/* "wait" and "timeout" for a waiting command's payload. */
+static json_t *
+with_wait(const struct ctl *ctl, json_t *arg)
+{
+	if (arg == NULL)
+		return NULL;
+	json_object_set_new(arg, "wait", json_boolean(!ctl->nowait));
+	if (!ctl->nowait)
+		json_object_set_new(arg, "timeout", json_real(ctl->wait_s));
+	return arg;
+}
+
+static void
+say_timeout(const struct ctl *ctl, const char *cmd, const char *path)
+{
+	fprintf(stderr, "supervisorctl: %s: %s%sno outcome within %g s; the "
+	    "operation goes on\n", cmd, path ? path : "", path ? ": " : "",
+	    ctl->wait_s);
+}
+
+/* A waiting command's reply that says the wait ran out: exit 4. */
+static int
+timed_out(const struct ctl *ctl, const char *cmd, json_t *reply)
+{
+	if (!json_is_true(json_object_get(reply, "timeout")))
+		return 0;
+	say_timeout(ctl, cmd, json_string_value(json_object_get(reply,
+	    "path")));
+	return EXIT_TIMEOUT;
 }
 
 static void
@@ -286,10 +359,42 @@ simple(struct ctl *ctl, const char *cmd, json_t *arg)
 	return 0;
 }
 
+/*
+ * start, stop, restart, delete-child: every path in one call; each
+ * failure is printed with its path; the status is 1 if any failed, else
+ * 4 if any outcome is still to come, else 0.
+ */
 static int
-cmd_path(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+cmd_paths(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	return simple(ctl, cmd->call, json_pack("{ss}", "path", argv[0]));
+	json_t *paths = json_array(), *reply, *r;
+	const char *p, *why;
+	int i, rc = 0, failed = 0, pending = 0;
+	size_t k;
+
+	for (i = 0; i < argc; i++)
+		json_array_append_new(paths, json_string(argv[i]));
+	if ((reply = request(ctl, cmd->call, with_wait(ctl,
+	    json_pack("{so}", "paths", paths)), &rc)) == NULL)
+		return rc;
+	if (ctl->json)
+		print_json(reply);
+	json_array_foreach(json_object_get(reply, "results"), k, r) {
+		p = json_string_value(json_object_get(r, "path"));
+		if (json_is_true(json_object_get(r, "ok")))
+			continue;
+		if (json_is_true(json_object_get(r, "pending"))) {
+			say_timeout(ctl, cmd->name, p);
+			pending = 1;
+			continue;
+		}
+		why = json_string_value(json_object_get(r, "error"));
+		fprintf(stderr, "supervisorctl: %s: %s: %s\n", cmd->name,
+		    p ? p : "?", why ? why : "failed");
+		failed = 1;
+	}
+	json_decref(reply);
+	return failed ? 1 : pending ? EXIT_TIMEOUT : 0;
 }
 
 static int
@@ -301,17 +406,19 @@ cmd_start_child(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 
 	for (i = 1; i < argc; i++)
 		json_array_append_new(args, json_string(argv[i]));
-	reply = request(ctl, cmd->call, json_pack("{ssso}", "path",
-	    argv[0], "args", args), &rc);
+	reply = request(ctl, cmd->call, with_wait(ctl, json_pack("{ssso}",
+	    "path", argv[0], "args", args)), &rc);
 	if (reply == NULL)
 		return rc;
-	if (ctl->json)
+	if ((rc = timed_out(ctl, cmd->name, reply)) != 0)
+		;
+	else if (ctl->json)
 		print_json(reply);
 	else
 		printf("%s\n", json_string_value(json_object_get(reply,
 		    "path")));
 	json_decref(reply);
-	return 0;
+	return rc;
 }
 
 static int
@@ -324,7 +431,16 @@ cmd_signal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 static int
 cmd_reload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	return simple(ctl, cmd->call, json_object());
+	json_t *reply;
+	int rc = 0;
+
+	if ((reply = request(ctl, cmd->call, with_wait(ctl, json_object()),
+	    &rc)) == NULL)
+		return rc;
+	if ((rc = timed_out(ctl, cmd->name, reply)) == 0 && ctl->json)
+		print_json(reply);
+	json_decref(reply);
+	return rc;
 }
 
 static void
@@ -404,17 +520,73 @@ cmd_events(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	return r == MSG_DOWN ? 0 : EX_UNAVAILABLE;
 }
 
+/*
+ * The daemon's process, to see it gone: its pid from the connection,
+ * held as a pidfd while it surely runs (no reuse). -1 when not to be
+ * had (another pid namespace, an old kernel): the connection's end is
+ * then all we wait for.
+ */
+static int
+daemon_pidfd(const struct ctl *ctl)
+{
+#ifdef SYS_pidfd_open
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (getsockopt(msg_client_fd(ctl->c), SOL_SOCKET, SO_PEERCRED, &uc,
+	    &len) == -1 || uc.pid <= 0)
+		return -1;
+	return (int)syscall(SYS_pidfd_open, uc.pid, 0);
+#else
+	return -1;
+#endif
+}
+
+/* Wait until the process of pidfd fd has exited: 0, or -1 on timeout. */
+static int
+wait_exited(int fd, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	if (fd == -1)
+		return 0;
+	while ((r = poll(&p, 1, ms_until(deadline))) == -1 && errno == EINTR)
+		;
+	close(fd);
+	return r == 0 ? -1 : 0;
+}
+
 static int
 cmd_shutdown(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
+	long long deadline = now_ms() + (long long)(ctl->wait_s * 1000.0);
 	struct msg_message m;
-	int rc;
+	int r, rc = 0, pfd = ctl->nowait ? -1 : daemon_pidfd(ctl);
+	json_t *reply;
 
-	if ((rc = simple(ctl, cmd->call, json_object())) != 0)
+	if ((reply = request(ctl, cmd->call, with_wait(ctl, json_object()),
+	    &rc)) == NULL) {
+		if (pfd != -1)
+			close(pfd);
 		return rc;
-	/* Return once the daemon has stopped the tree and gone. */
-	while (msg_recv(ctl->c, -1, &m) == MSG_OK)
+	}
+	rc = timed_out(ctl, cmd->name, reply);
+	if (rc == 0 && ctl->json)
+		print_json(reply);
+	json_decref(reply);
+	if (rc != 0 || ctl->nowait) {
+		if (pfd != -1)
+			close(pfd);
+		return rc;
+	}
+	/* The tree is down; return once the daemon has exited too. */
+	while ((r = msg_recv(ctl->c, ms_until(deadline), &m)) == MSG_OK)
 		;
+	if (r == MSG_TIMEOUT || wait_exited(pfd, deadline) == -1) {
+		say_timeout(ctl, cmd->name, NULL);
+		return EXIT_TIMEOUT;
+	}
 	return 0;
 }
 
@@ -518,12 +690,12 @@ static int	cmd_help(struct ctl *, const struct ctl_cmd *, int, char **);
 static const struct ctl_cmd cmds[] = {
 	{ "status", CTL_STATUS, "[PATH]", 0, 1, cmd_status },
 	{ "tree", CTL_STATUS, "", 0, 0, cmd_tree },
-	{ "start", CTL_START, "PATH", 1, 1, cmd_path },
-	{ "stop", CTL_STOP, "PATH", 1, 1, cmd_path },
-	{ "restart", CTL_RESTART, "PATH", 1, 1, cmd_path },
+	{ "start", CTL_START, "PATH...", 1, -1, cmd_paths },
+	{ "stop", CTL_STOP, "PATH...", 1, -1, cmd_paths },
+	{ "restart", CTL_RESTART, "PATH...", 1, -1, cmd_paths },
 	{ "start-child", CTL_START_CHILD, "PATH [ARG...]", 1, -1,
 	    cmd_start_child },
-	{ "delete-child", CTL_DELETE_CHILD, "PATH", 1, 1, cmd_path },
+	{ "delete-child", CTL_DELETE_CHILD, "PATH...", 1, -1, cmd_paths },
 	{ "signal", CTL_SIGNAL, "SIG PATH", 2, 2, cmd_signal },
 	{ "reload", CTL_RELOAD, "", 0, 0, cmd_reload },
 	{ "events", CTL_HISTORY, "[--history]", 0, 0, cmd_events },
@@ -564,7 +736,8 @@ print_usage(FILE *fp)
 	int col, indent, n;
 
 	fprintf(fp, "usage: supervisorctl [-r dir] [-t ms] command "
-	    "[--json] [args]\n");
+	    "[--json] [--no-wait]\n"
+	    "                     [--timeout s] [args]\n");
 	col = indent = fprintf(fp, "commands:");
 	for (i = 0; i < NCMDS; i++) {
 		sep = i + 1 < NCMDS ? "," : "";
@@ -644,10 +817,29 @@ cmd_help(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	return 0;
 }
 
+/* --timeout S: seconds, a positive number, fractions allowed. */
+static void
+take_timeout(struct ctl *ctl, const struct ctl_cmd *cmd, const char *arg)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = arg != NULL ? strtod(arg, &end) : 0;
+	if (arg == NULL || *arg == '\0' || *end != '\0' || errno != 0 ||
+	    !(s > 0) || s > 86400.0 * 366) {
+		fprintf(stderr, "supervisorctl: %s: --timeout: expected a "
+		    "positive number of seconds, not \"%s\"\n", cmd->name,
+		    arg ? arg : "");
+		cmd_usage(cmd);
+	}
+	ctl->wait_s = s;
+}
+
 /*
- * Pull --json and --history out of the operands, wherever they stand
- * before "--"; any other word that begins with "-" there is a mistake,
- * not a path.
+ * Pull --json, --history, --no-wait and --timeout S out of the
+ * operands, wherever they stand before "--"; any other word that begins
+ * with "-" there is a mistake, not a path.
  */
 static int
 take_flags(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
@@ -661,6 +853,12 @@ take_flags(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			ctl->json = 1;
 		else if (strcmp(argv[i], "--history") == 0)
 			ctl->history = 1;
+		else if (strcmp(argv[i], "--no-wait") == 0)
+			ctl->nowait = 1;
+		else if (strcmp(argv[i], "--timeout") == 0)
+			take_timeout(ctl, cmd, ++i < argc ? argv[i] : NULL);
+		else if (strncmp(argv[i], "--timeout=", 10) == 0)
+			take_timeout(ctl, cmd, argv[i] + 10);
 		else if (strcmp(argv[i], "--") == 0)
 			flags = 0;
 		else {
@@ -702,7 +900,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl ctl = { .timeout = 30000 };
+	struct ctl ctl = { .timeout = 30000, .wait_s = WAIT_DEFAULT_S };
 	const struct ctl_cmd *cmd;
 	const char *dir = NULL;
 	char *end;

@@ -55,6 +55,7 @@ struct request {
 	enum exit_class		 cls;
 	const struct spec	*spec;		/* R_RELOAD: the new spec */
 	const struct spec	*old;		/* R_RELOAD: the one it replaces */
+	unsigned		 ticket;	/* R_STOP, R_START, R_RESTART */
 };
 
 struct tree {
@@ -71,6 +72,9 @@ struct tree {
 	char			 last_error[160];	/* the last start error */
 	struct held		*held;		/* the operator's holds, by path */
 	size_t			 nheld;
+	unsigned		 tickets;	/* operator requests so far */
+	unsigned		 reloads;	/* reload programs in flight */
+	json_t			*reload_errors;	/* start errors they met */
 };
 
 /* tree.c */
@@ -134,5 +138,12 @@ void		 delay_fired(struct tree *, struct node *c);
 struct node	*delay_op(struct tree *, struct node *c, int stop,
 		    int *hurried);
 void		 delay_status(struct tree *, const struct node *, json_t *o);
+/* outcomes.c: when operator requests and reloads are done with */
+void		 op_finish(struct tree *, struct node *c, unsigned ticket);
+void		 mbox_drop(struct tree *, struct node *s);
+void		 prog_dropped(struct tree *, struct node *s);
+void		 reload_begin(struct tree *);
+void		 reload_end(struct tree *);
+void		 reload_error(struct tree *, const struct node *c);
 
 #endif /* TREE_INT_H */

@@ -100,7 +100,6 @@ void
 node_remove(struct tree *t, struct node *c)
 {
 	struct node *s = c->parent;
-	struct request *r;
 	int i;
 
 	while (c->nkids > 0)
@@ -115,10 +114,7 @@ node_remove(struct tree *t, struct node *c)
 	}
 	if (t->ops->forget != NULL)
 		t->ops->forget(t, c);
-	while ((r = c->mbox) != NULL) {
-		c->mbox = r->next;
-		free(r);
-	}
+	mbox_drop(t, c);
 	for (i = 0; (size_t)i < c->nextra; i++)
 		free(c->extra[i]);
 	free(c->extra);
@@ -223,8 +219,10 @@ tree_free(struct tree *t)
 
 	if (t == NULL)
 		return;
+	t->reloads = 0;		/* no reloaded event from the teardown */
 	node_remove(t, t->root);
 	holds_free(t);
+	json_decref(t->reload_errors);
 	spec_free(t->spec);
 	for (i = 0; i < t->nold; i++)
 		spec_free(t->old[i]);
@@ -269,6 +267,12 @@ tree_shutdown(struct tree *t)
 		return;
 	t->shutting_down = 1;
 	stop_subtree(t, t->root, P_SHUTDOWN);
+}
+
+int
+tree_shutting_down(const struct tree *t)
+{
+	return t->shutting_down;
 }
 
 struct node *
@@ -346,8 +350,15 @@ request(struct tree *t, struct node *c, enum req_kind kind)
 		return -1;
 	r->kind = kind;
 	r->child = c;
+	r->ticket = ++t->tickets;
 	mbox_push(t, c->parent, r);
 	return 0;
+}
+
+unsigned
+tree_op_ticket(struct tree *t)
+{
+	return t->tickets;
 }
 
 int
@@ -482,6 +493,12 @@ reload_later(struct tree *t, struct node *k, const struct spec *nk)
 {
 	struct request *r;
 
+	/* Down: its next start builds its children from nk anyway. */
+	if (k->state == NS_STOPPED || k->state == NS_FAILED ||
+	    k->state == NS_DONE) {
+		k->spec = nk;
+		return;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return;
 	r->kind = R_RELOAD;
@@ -489,6 +506,7 @@ reload_later(struct tree *t, struct node *k, const struct spec *nk)
 	r->spec = nk;
 	r->old = k->spec;
 	k->spec = nk;
+	reload_begin(t);
 	mbox_push(t, k, r);
 }
 
@@ -559,11 +577,14 @@ reload_plan(struct tree *t, struct node *s, const struct spec *ns,
 	if (ns->strategy == SIMPLE_ONE_FOR_ONE) {
 		for (i = 0; i < s->nkids; i++)
 			s->kids[i]->spec = ns->template;
+		reload_end(t);
 		return;
 	}
 	if ((v = calloc(4 * (s->nkids + ns->nchildren) + 1, sizeof(*v))) ==
-	    NULL)
+	    NULL) {
+		reload_end(t);
 		return;
+	}
 	for (i = s->nkids; i-- > 0;)
 		if (reload_child(s, ns, prev, s->kids[i]->id) == RA_REMOVE)
 			step(v, &n, STEP_STOP, s->kids[i], NULL);
@@ -621,6 +642,7 @@ tree_reload(struct tree *t, struct spec *root)
 	holds_reload(t);
 	r->kind = R_RELOAD;
 	r->spec = root;
+	reload_begin(t);
 	mbox_push(t, t->root, r);
 }
 

@@ -89,6 +89,10 @@ struct node {
 						   starts then; 0: none waits */
 	int64_t			  delay_cur;	/* the last delay, before jitter */
 	uint64_t		  last_run;	/* ms from its start to its exit */
+	/* operator requests (tree_op_ticket): waiting commands */
+	unsigned		  op_running;	/* supervisor: its P_OP's ticket */
+	unsigned		  op_finished;	/* the last one on this node that
+						   finished (or was dropped) */
 };
 
 struct tree;
@@ -120,6 +124,14 @@ struct tree_ops {
 	void	(*held)(struct tree *);
 	/* 32 random bits for restart_delay's jitter (NULL: no jitter). */
 	uint32_t (*random)(struct tree *);
+	/*
+	 * An operator command's program on node n has finished, or its
+	 * request was dropped because n's supervisor went down:
+	 * n->op_finished is that request's ticket. n is now running, ready
+	 * or done, stopped, or failed (last_exit.error says why), or, when
+	 * dropped, on its way down with its supervisor.
+	 */
+	void	(*op_done)(struct tree *, struct node *n);
 };
 
 struct tree	*tree_new(struct spec *root, const struct tree_ops *, void *arg);
@@ -149,6 +161,11 @@ int		 tree_op_delete(struct tree *, const char *path, char *, size_t);
 struct node	*tree_op_start_child(struct tree *, const char *path,
 		    char **args, size_t nargs, char *err, size_t len);
 void		 tree_shutdown(struct tree *);
+/* The tree is on its way down (a shutdown, or the root's auto_shutdown). */
+int		 tree_shutting_down(const struct tree *);
+/* The ticket of the last operator request taken on (tree_op_*): the
+ * node's op_finished reaches it once that request is done with. */
+unsigned	 tree_op_ticket(struct tree *);
 /* Apply a new spec tree (steals it); reload restarts do not count. */
 void		 tree_reload(struct tree *, struct spec *root);
 

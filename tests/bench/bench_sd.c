@@ -36,6 +36,13 @@
  *    all 1,000 in order (1,000 x kill + reap + respawn). A figure, no
  *    target.
  *
+ * 4. A waiting `restart' of one ready: exec child, end to end: as one
+ *    control call (its round trip is a `status' call's on the same
+ *    connection), and as a fork+exec of supervisorctl (its round trip
+ *    is `supervisorctl status' of the child), interleaved. What is left
+ *    after the round trip, against the restart latency of 1. (median).
+ *    Target <= 1.5x.
+ *
  * Every process it starts dies with it: supervisord and the bare loops
  * get PR_SET_PDEATHSIG, the children die with their parent, the
  * benchmark is a child subreaper and kills and reaps whatever is left,
@@ -740,6 +747,7 @@ sd_name(struct sd *d, const char *name)
 /* --- 1. restart latency --- */
 
 static long rss_one_child;	/* KiB: the one-child daemon, for 2. */
+static double restart_med_ms;	/* supervisord's median, for 4. */
 
 static void
 bench_restart(size_t n)
@@ -801,6 +809,7 @@ bench_restart(size_t n)
 		p99[k] = (double)bench_pct(lat[k], n, 0.99) / 1e6;
 	}
 	x = med[1] / med[0];
+	restart_med_ms = med[1];
 	printf("# restart: %zu SIGKILLs each side (after %d untimed), "
 	    "interleaved; until the new child's own clock reading\n", n,
 	    N_WARM);
@@ -1219,6 +1228,116 @@ env_size(const char *name, size_t def)
 	return (size_t)n;
 }
 
+/* --- 4. a waiting restart --- */
+
+#define TGT_WAIT_X	1.5
+#define N_WAIT		50
+
+/* Wall time of supervisorctl -r RUNDIR CMD PATH, which must exit 0. */
+static uint64_t
+ctl_time(struct sd *d, const char *cmd, const char *path)
+{
+	struct pollfd p;
+	uint64_t t0;
+	pid_t pid;
+	int st, fd;
+
+	fflush(NULL);
+	t0 = bench_ns();
+	if ((pid = fork()) == -1)
+		bench_fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if ((fd = open("/dev/null", O_WRONLY)) == -1 || dup2(fd, 1) == -1)
+			_exit(126);
+		if (ctl_libs[0] != '\0')
+			setenv("LD_LIBRARY_PATH", ctl_libs, 1);
+		execl(ctl_bin, "supervisorctl", "-r", d->rundir, cmd, path,
+		    (char *)NULL);
+		_exit(127);
+	}
+	if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
+		bench_fatal("pidfd_open: %s", strerror(errno));
+	p.fd = fd;
+	p.events = POLLIN;
+	if (poll(&p, 1, 30000) <= 0) {
+		kill(pid, SIGKILL);
+		close(fd);
+		waitpid(pid, &st, 0);
+		bench_fatal("supervisorctl %s did not finish in 30 s", cmd);
+	}
+	close(fd);
+	t0 = bench_ns() - t0;
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		bench_fatal("supervisorctl %s %s: status %d", cmd, path,
+		    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	return t0;
+}
+
+/* One control call of cmd on path, which must succeed: its wall time. */
+static uint64_t
+call_time(struct sd *d, const char *cmd, const char *path)
+{
+	json_t *r = NULL;
+	uint64_t t0 = bench_ns();
+	int rc;
+
+	rc = msg_call_json(sd_ctl(d), msg_tag(cmd), json_pack("{ss}", "path",
+	    path), 30000, &r);
+	t0 = bench_ns() - t0;
+	if (rc != MSG_OK)
+		bench_fatal("%s %s: %s", cmd, path, msg_strerror(rc));
+	json_decref(r);
+	return t0;
+}
+
+static double
+median_ms(uint64_t *v, size_t n)
+{
+	bench_sort(v, n);
+	return (double)bench_pct(v, n, 0.5) / 1e6;
+}
+
+static void
+bench_wait_restart(size_t n)
+{
+	uint64_t *v[4];
+	double m[4], x[2];
+	struct sd d;
+	size_t i, k;
+
+	for (k = 0; k < 4; k++)
+		if ((v[k] = calloc(n, sizeof(uint64_t))) == NULL)
+			bench_fatal("out of memory");
+	sd_name(&d, "waitrestart");
+	write_conf(&d, "one_for_one", 1, "-", 1000000);
+	sd_start(&d, "waitrestart");
+	for (i = 0; i < N_WARM + n; i++) {
+		k = i < N_WARM ? 0 : i - N_WARM;
+		v[0][k] = call_time(&d, "status", "root/w1");
+		v[1][k] = call_time(&d, "restart", "root/w1");
+		v[2][k] = ctl_time(&d, "status", "root/w1");
+		v[3][k] = ctl_time(&d, "restart", "root/w1");
+	}
+	sd_stop(&d);
+	for (k = 0; k < 4; k++)
+		m[k] = median_ms(v[k], n);
+	x[0] = (m[1] - m[0]) / restart_med_ms;
+	x[1] = (m[3] - m[2]) / restart_med_ms;
+	printf("# waiting restart: %zu each (after %d untimed), interleaved; "
+	    "minus one round trip, against the restart latency above "
+	    "(median %.3f ms)\n", n, N_WARM, restart_med_ms);
+	printf("sd waiting restart call  median %.3f ms (status call %.3f ms) "
+	    "%.2fx  target <=%.1fx  %s\n", m[1], m[0], x[0], TGT_WAIT_X,
+	    bench_verdict(x[0] <= TGT_WAIT_X));
+	printf("sd waiting restart cli   median %.3f ms (status cli %.3f ms) "
+	    "%.2fx  target <=%.1fx  %s\n", m[3], m[2], x[1], TGT_WAIT_X,
+	    bench_verdict(x[1] <= TGT_WAIT_X));
+	for (k = 0; k < 4; k++)
+		free(v[k]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1253,6 +1372,7 @@ main(int argc, char **argv)
 	printf("# bench_sd: supervisord against bare fork/exec loops, %s\n",
 	    bench_pin_note());
 	bench_restart(nrestart);
+	bench_wait_restart(N_WAIT);
 	bench_many(nmany);
 	bench_ofa(nofa);
 

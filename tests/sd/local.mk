@@ -37,6 +37,8 @@ SD_TESTS += tests/sd/test_sd_spec tests/sd/test_sd_plan
 # significant: run-once steps and auto_shutdown, supervisord's exit status
 # from its significant child.
 SD_TESTS += tests/sd/test_sd_significant
+# waits: commands that wait for their outcome.
+SD_TESTS += tests/sd/test_sd_waits
 check_PROGRAMS += $(SD_TESTS)
 TESTS += $(SD_TESTS)
 # Each is built from its .c (automake's default) and the library.
@@ -71,4 +73,6 @@ tests_sd_test_sd_significant_LDADD = $(SD_LDADD)
 SD_TESTS += tests/sd/test_sd_delay
 tests_sd_test_sd_delay_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_delay_LDADD = $(SD_LDADD)
+tests_sd_test_sd_waits_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_waits_LDADD = $(SD_LDADD)
 endif

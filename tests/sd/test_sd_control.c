@@ -768,7 +768,11 @@ test_errors(void **state)
 	expect_error(&sd1, 64, "unknown command nope", "help", "nope", NULL);
 	expect_error(&sd1, 64, "usage: supervisorctl start PATH", "start",
 	    NULL);
-	expect_error(&sd1, 64, "usage", "stop", "root/a", "root/j", NULL);
+	expect_error(&sd1, 64, "usage", "stop", NULL);
+	expect_error(&sd1, 64, "--timeout", "stop", "--timeout", "0",
+	    "root/a", NULL);
+	expect_error(&sd1, 64, "--timeout", "stop", "root/a", "--timeout",
+	    NULL);
 	expect_error(&sd1, 64, "usage", "signal", "TERM", NULL);
 	expect_error(&sd1, 64, "usage", "status", "root/a", "root/j", NULL);
 	expect_error(&sd1, 64, "usage", "tree", "root", NULL);
@@ -934,7 +938,9 @@ test_reload(void **state)
 	sd_ctl(&sd1, &o, "stop", "root/keep", (char *)NULL);
 	outcome_free(&o);
 	sd1.cursor = mark;
-	assert_non_null(e = sd_wait(&sd1, NULL, NULL));
+	do
+		assert_non_null(e = sd_wait(&sd1, NULL, NULL));
+	while (strcmp(sd_str(e, "event"), "reloaded") == 0);
 	assert_string_equal(sd_str(e, "event"), "exited");
 	assert_string_equal(sd_str(e, "path"), "root/keep");
 	assert_int_equal(sd_stop(&sd1), 0);

@@ -271,8 +271,8 @@ test_escalation_temporary_from_mailbox(void **state)
 	EXPECT(sd, "started root/x/g", "ready root/x/g", "started root/x/w",
 	    "started root/x", "started root/other", "started root");
 	/* x stops g for the operator; g ignores SIGTERM: x is busy. */
-	assert_int_equal(sd_ctl(sd, NULL, "stop", "root/x/g", (char *)NULL),
-	    0);
+	assert_int_equal(sd_ctl(sd, NULL, "stop", "--no-wait", "root/x/g",
+	    (char *)NULL), 0);
 	crash(sd, "root/x/w");
 	EXPECT(sd, KILLED("root/x/w"));
 	assert_state(sd, "root/x/w", "restarting");

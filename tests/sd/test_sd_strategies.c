@@ -310,7 +310,7 @@ test_one_for_one_crash_waits_while_busy(void **state)
 	EXPECT(sd, "started root/x", "ready root/x", "started root/y",
 	    "started root");
 	/* The restart stops x, which ignores SIGTERM: root is busy. */
-	assert_int_equal(sd_ctl(sd, NULL, "restart", "root/x",
+	assert_int_equal(sd_ctl(sd, NULL, "restart", "--no-wait", "root/x",
 	    (char *)NULL), 0);
 	end_child(sd, "root/y", &triggers[3]);
 	assert_state(sd, "root/y", "restarting");

@@ -255,6 +255,9 @@ plan_and_reload(const char *new, const char *want, const char *again)
 		}
 	}
 	json_array_foreach(events, i, e) {
+		/* The reload's own end names the root, not an action. */
+		if (strncmp(json_string_value(e), "reloaded ", 9) == 0)
+			continue;
 		path = strchr(json_string_value(e), ' ') + 1;
 		if (!covered(plan, path))
 			fail_msg("%s: not in the plan", json_string_value(e));

@@ -306,6 +306,7 @@ fake_event(struct tree *t, json_t *ev)
 	const char *allowed = "";
 	char buf[512], how[96] = "";
 	json_t *v;
+	size_t i;
 
 	if (strcmp(name, "started") == 0 || strcmp(name, "ready") == 0)
 		allowed = " event path pid ";
@@ -317,6 +318,8 @@ fake_event(struct tree *t, json_t *ev)
 		allowed = " event path reason code ";
 	else if (strcmp(name, "done") == 0)
 		allowed = " event path pid code ";
+	else if (strcmp(name, "reloaded") == 0)
+		allowed = " event path ok errors ";
 	else
 		fail_msg("unknown event %s", name);
 	json_object_foreach(ev, k, v) {
@@ -370,6 +373,13 @@ fake_event(struct tree *t, json_t *ev)
 		snprintf(how, sizeof(how), " code=%lld",
 		    (long long)json_integer_value(v));
 		strlcat(buf, how, sizeof(buf));
+	} else if (strcmp(name, "reloaded") == 0 &&
+	    !json_is_true(json_object_get(ev, "ok"))) {
+		strlcat(buf, " failed:", sizeof(buf));
+		json_array_foreach(json_object_get(ev, "errors"), i, v) {
+			snprintf(how, sizeof(how), " %s", json_string_value(v));
+			strlcat(buf, how, sizeof(buf));
+		}
 	}
 	act("%s", buf);
 	json_decref(ev);
@@ -420,6 +430,30 @@ fake_held(struct tree *t)
 	held_calls++;
 }
 
+/* Operator requests done with (tree_ops.op_done), for expect_done. */
+static char	*opdone[64];
+static size_t	 nopdone;
+
+static void
+forget_done(void)
+{
+	while (nopdone > 0)
+		free(opdone[--nopdone]);
+}
+
+/* Tests that do not look keep only the latest. */
+static void
+fake_op_done(struct tree *t, struct node *n)
+{
+	char buf[256];
+
+	if (nopdone == sizeof(opdone) / sizeof(opdone[0]))
+		forget_done();
+	snprintf(buf, sizeof(buf), "%s %u %s", n->path, n->op_finished,
+	    node_state_name(n->state));
+	opdone[nopdone++] = xstrdup(buf);
+}
+
 static const struct tree_ops ops = {
 	.spawn = fake_spawn,
 	.kill = fake_kill,
@@ -430,6 +464,7 @@ static const struct tree_ops ops = {
 	.exit = fake_exit,
 	.forget = fake_forget,
 	.held = fake_held,
+	.op_done = fake_op_done,
 };
 
 /* Processes and timers the core believes in are the runtime's. */
@@ -2088,7 +2123,7 @@ test_reload(void **unused UNUSED)
 	assert_null(tree_find(T, "root/c"));
 	killed(102, SIGTERM);
 	expect(TERMED("root/b", 102), STARTS("root/b", 107),
-	    STARTS("root/d", 108), NULL);
+	    STARTS("root/d", 108), "EVENT reloaded root", NULL);
 	assert_string_equal(argv_of("root/b"), "b --new");
 	assert_string_equal(kids_of("root"), "a b d s");
 	assert_string_equal(kids_of("root/s"), "x z");
@@ -2107,7 +2142,8 @@ test_reload(void **unused UNUSED)
 	expect(TERMED("root/s/x", 104),
 	    "EVENT exited root/s normal by_supervisor", "FORGET root/s/x",
 	    "FORGET root/s/z", STARTS("root/s/x", 109),
-	    STARTS("root/s/z", 110), "EVENT started root/s", NULL);
+	    STARTS("root/s/z", 110), "EVENT started root/s",
+	    "EVENT reloaded root", NULL);
 	assert_int_equal(node("root/b")->pid, 107);
 	/* s now is one_for_all with intensity 3. */
 	code(109, 1);
@@ -2140,7 +2176,8 @@ test_reload_during_boot(void **unused UNUSED)
 	assert_string_equal(argv_of("root/a"), "a -x");
 	assert_string_equal(kids_of("root"), "c a");
 	ready(104);
-	expect("UNTIMER root/a", "EVENT ready root/a 104", NULL);
+	expect("UNTIMER root/a", "EVENT ready root/a 104",
+	    "EVENT reloaded root", NULL);
 	end_tree();
 }
 
@@ -2166,7 +2203,8 @@ test_reload_type_change_and_template(void **unused UNUSED)
 	    TERMS("root/a", 101), NULL);
 	killed(101, SIGTERM);
 	expect(TERMED("root/a", 101), STARTS("root/a/w", 103),
-	    "EVENT started root/a", "EVENT started root/jobs", NULL);
+	    "EVENT started root/a", "EVENT started root/jobs",
+	    "EVENT reloaded root", NULL);
 	assert_int_equal(node("root/a")->spec->type, SPEC_SUPERVISOR);
 	/* New instances use the new template; ids go on. */
 	assert_string_equal(start_child("root/jobs", "2")->path,
@@ -2181,7 +2219,7 @@ test_reload_type_change_and_template(void **unused UNUSED)
 	killed(103, SIGTERM);
 	expect(TERMED("root/a/w", 103),
 	    "EVENT exited root/a normal by_supervisor", "FORGET root/a/w",
-	    STARTS("root/a", 105), NULL);
+	    STARTS("root/a", 105), "EVENT reloaded root", NULL);
 	assert_int_equal(node("root/a")->nkids, 0);
 	/* jobs unchanged: its instance is untouched. */
 	assert_int_equal(node("root/jobs/2")->pid, 104);
@@ -2200,7 +2238,7 @@ test_reload_unchanged_touches_nothing(void **unused UNUSED)
 	    STARTS("root/b", 104), NULL);
 	reload(S("root", ONE_FOR_ONE, 1, 5, W("a"), W("b"),
 	    S("s", ONE_FOR_ONE, 1, 5, W("c"), NULL), NULL));
-	expect(NULL);
+	expect("EVENT reloaded root", NULL);
 	assert_int_equal(node("root/b")->restarts, 1);
 	/* The history survives a reload: this is the second restart. */
 	code(101, 1);
@@ -2993,7 +3031,7 @@ test_holds_and_reload(void **unused UNUSED)
 	 */
 	reload(S("root", ONE_FOR_ONE, 0, 5, noauto(W("b")), W("c"),
 	    noauto(W("d")), noauto(W("e")), NULL));
-	expect("FORGET root/a", NULL);
+	expect("FORGET root/a", "EVENT reloaded root", NULL);
 	assert_string_equal(holds(), "");
 	assert_int_equal(held_calls, 4);
 	assert_int_equal(state("root/e"), NS_STOPPED);
@@ -3003,7 +3041,7 @@ test_holds_and_reload(void **unused UNUSED)
 	/* A reload that changes no hold says nothing. */
 	reload(S("root", ONE_FOR_ONE, 0, 5, noauto(W("b")), W("c"),
 	    noauto(W("d")), noauto(W("e")), NULL));
-	expect(NULL);
+	expect("EVENT reloaded root", NULL);
 	assert_int_equal(held_calls, 4);
 	end_tree();
 }
@@ -3490,13 +3528,15 @@ test_delay_supervisor_free(void **unused UNUSED)
 	    "EVENT restart_scheduled root/a 1.000 restarts=2", NULL);
 	reload(S("root", ONE_FOR_ONE, 10, 5, delayed(arg(W("a"), "-x"), 1000),
 	    notify(W("b")), W("c"), NULL));
-	expect("UNTIMER root/a", STARTS("root/a", 107), NULL);
+	expect("UNTIMER root/a", STARTS("root/a", 107),
+	    "EVENT reloaded root", NULL);
 	/* One that removes it: the same, and it is gone. */
 	code(107, 1);
 	expect("EVENT exited root/a 107 code=1 abnormal", "TIMER root/a 1000",
 	    "EVENT restart_scheduled root/a 1.000 restarts=2", NULL);
 	reload(S("root", ONE_FOR_ONE, 10, 5, notify(W("b")), W("c"), NULL));
-	expect("UNTIMER root/a", "FORGET root/a", NULL);
+	expect("UNTIMER root/a", "FORGET root/a", "EVENT reloaded root",
+	    NULL);
 	assert_null(tree_find(T, "root/a"));
 	end_tree();
 }
@@ -3579,6 +3619,128 @@ test_delay_child_supervisor(void **unused UNUSED)
 	end_tree();
 }
 
+/* --- when operator requests and reloads are done with --- */
+
+/* The op_done calls since the last look are exactly these (NULL-ended). */
+static void
+expect_done(const char *first, ...)
+{
+	const char *s;
+	va_list ap;
+	size_t n = 0, i;
+	int ok = 1;
+
+	va_start(ap, first);
+	for (s = first; s != NULL; s = va_arg(ap, const char *), n++)
+		if (n >= nopdone || strcmp(s, opdone[n]) != 0)
+			ok = 0;
+	va_end(ap);
+	if (!ok || n != nopdone) {
+		for (i = 0; i < nopdone; i++)
+			print_message("op_done: %s\n", opdone[i]);
+		fail_msg("op_done: want %zu calls, got %zu", n, nopdone);
+	}
+	forget_done();
+}
+
+/*
+ * op_done comes once a request's program has finished, not when it is
+ * taken on; a request that waited in the mailbox is told in its turn,
+ * and one with nothing to do at once.
+ */
+static void
+test_op_done_when_finished(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, notify(W("a")), W("b"), NULL));
+	boot();
+	forget_done();
+	op(tree_op_stop, "root/a");
+	assert_int_equal(tree_op_ticket(T), 1);
+	expect(TERMS("root/a", 101), NULL);
+	expect_done(NULL);
+	killed(101, SIGTERM);
+	expect(TERMED("root/a", 101), NULL);
+	expect_done("root/a 1 stopped", NULL);
+
+	op(tree_op_restart, "root/b");
+	op(tree_op_start, "root/a");
+	expect(TERMS("root/b", 102), NULL);
+	killed(102, SIGTERM);
+	expect(TERMED("root/b", 102), STARTS("root/b", 103),
+	    STARTS("root/a", 104), "TIMER root/a 5000", NULL);
+	expect_done("root/b 2 running", NULL);
+	ready(104);
+	expect("UNTIMER root/a", "EVENT ready root/a 104", NULL);
+	expect_done("root/a 3 running", NULL);
+
+	op(tree_op_start, "root/b");
+	expect(NULL);
+	expect_done("root/b 4 running", NULL);
+	end_tree();
+}
+
+/*
+ * A supervisor stopped while busy for the operator drops that program
+ * and its mailbox: each request is told then, its child on its way down.
+ */
+static void
+test_op_done_dropped_with_supervisor(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 1, 5,
+	    S("s", ONE_FOR_ONE, 1, 5, W("x"), W("y"), NULL), NULL));
+	boot();
+	forget_done();
+	op(tree_op_restart, "root/s/x");
+	op(tree_op_stop, "root/s/y");
+	expect(TERMS("root/s/x", 101), NULL);
+	op(tree_op_stop, "root/s");
+	expect(TERMS("root/s/y", 102), NULL);
+	expect_done("root/s/x 1 stopping", "root/s/y 2 running", NULL);
+	killed(102, SIGTERM);
+	killed(101, SIGTERM);
+	expect(TERMED("root/s/y", 102), TERMED("root/s/x", 101),
+	    "EVENT exited root/s normal by_supervisor", NULL);
+	expect_done("root/s 3 stopped", NULL);
+	assert_null(node("root/s")->mbox);
+	end_tree();
+}
+
+/*
+ * reloaded comes once every supervisor the reload reached has run its
+ * part, with the starts that failed; a stopped supervisor is not waited
+ * for (its next start builds its children from the new spec).
+ */
+static void
+test_reloaded_event(void **unused UNUSED)
+{
+	new_tree(S("root", ONE_FOR_ONE, 1, 5, W("a"),
+	    S("s", ONE_FOR_ONE, 1, 5, W("x"), NULL), NULL));
+	boot();
+	forget_done();
+	fail_spawn("root/s/z", "execve: No such file or directory", 1);
+	reload(S("root", ONE_FOR_ONE, 1, 5, W("a"), W("b"),
+	    S("s", ONE_FOR_ONE, 1, 5, W("x"), W("z"), NULL), NULL));
+	expect("SPAWN root/s/z -1",
+	    "EVENT start_error root/s/z: execve: No such file or directory",
+	    STARTS("root/b", 103), "EVENT reloaded root failed: root/s/z: "
+	    "execve: No such file or directory", NULL);
+
+	op(tree_op_stop, "root/s");
+	expect(TERMS("root/s/x", 102), NULL);
+	killed(102, SIGTERM);
+	expect(TERMED("root/s/x", 102),
+	    "EVENT exited root/s normal by_supervisor", NULL);
+	expect_done("root/s 1 stopped", NULL);
+	reload(S("root", ONE_FOR_ONE, 1, 5, W("a"), W("b"),
+	    S("s", ONE_FOR_ONE, 1, 5, W("y"), NULL), NULL));
+	expect("EVENT reloaded root", NULL);
+	op(tree_op_start, "root/s");
+	expect("FORGET root/s/z", "FORGET root/s/x", STARTS("root/s/y", 104),
+	    "EVENT started root/s", NULL);
+	expect_done("root/s 2 running", NULL);
+	end_tree();
+}
+
 int
 main(void)
 {
@@ -3652,6 +3814,9 @@ main(void)
 		cmocka_unit_test(test_delay_supervisor_free),
 		cmocka_unit_test(test_delay_shutdown_cancels),
 		cmocka_unit_test(test_delay_child_supervisor),
+		cmocka_unit_test(test_op_done_when_finished),
+		cmocka_unit_test(test_op_done_dropped_with_supervisor),
+		cmocka_unit_test(test_reloaded_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
