@@ -221,38 +221,40 @@ ferr_elem(struct fctx *f, size_t i, const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-ferr_member(struct fctx *f, const char *key, const char *fmt, ...)
+/* About member KEY of f's value, named after SEP: "env"."K", "x": "max". */
+static void __attribute__((format(printf, 4, 0)))
+fverr_key(struct fctx *f, const char *key, const char *sep, const char *fmt,
+    va_list ap)
 {
 	struct loc l = { f->v, key, 0 };
 	char *what;
-	va_list ap;
 
-	if (asprintf(&what, ".\"%s\"", key) == -1) {
+	if (asprintf(&what, "%s\"%s\"", sep, key) == -1) {
 		f->cfg->nomem = 1;
 		return;
 	}
-	va_start(ap, fmt);
 	fverr(f, &l, what, fmt, ap);
-	va_end(ap);
 	free(what);
+}
+
+void
+ferr_member(struct fctx *f, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fverr_key(f, key, ".", fmt, ap);
+	va_end(ap);
 }
 
 void
 ferr_in(struct fctx *f, const char *key, const char *fmt, ...)
 {
-	struct loc l = { f->v, key, 0 };
-	char *what;
 	va_list ap;
 
-	if (asprintf(&what, ": \"%s\"", key) == -1) {
-		f->cfg->nomem = 1;
-		return;
-	}
 	va_start(ap, fmt);
-	fverr(f, &l, what, fmt, ap);
+	fverr_key(f, key, ": ", fmt, ap);
 	va_end(ap);
-	free(what);
 }
 
 /* --- nodes --- */

@@ -2,7 +2,8 @@
 # shell scripts that print TAP with tests/integration/tap.sh: msg(1)
 # against the example workers (msg-cli.sh), the eventmgr worker driven by
 # msg(1) (eventmgr.sh), a client written from libmsg(7) alone
-# (foreign-client.sh).
+# (foreign-client.sh), and the example trees in conf/, the container
+# entrypoint run for real (examples.sh).
 
 # Helpers: a NOTIFY_SOCKET that reports READY=1, an actor that never answers.
 check_PROGRAMS += tests/integration/notify-wait tests/integration/stall
@@ -11,7 +12,8 @@ tests_integration_stall_SOURCES = tests/integration/stall.c
 tests_integration_stall_LDADD = libmsg/libmsg.la $(JANSSON_LIBS) $(LIBBSD_LIBS)
 
 INTEGRATION_TESTS = tests/integration/msg-cli.sh \
-	tests/integration/eventmgr.sh tests/integration/foreign-client.sh
+	tests/integration/eventmgr.sh tests/integration/foreign-client.sh \
+	tests/integration/examples.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/tap.sh \
 	tests/integration/pyclient.py
