@@ -465,7 +465,7 @@ print_event(struct ctl *ctl, const void *data, size_t len)
 			    json_object_get(e, "delay")));
 		detail = json_object_get(e, "reason") ? json_string_value(
 		    json_object_get(e, "reason")) : strcmp(ex, "-") ? ex : "";
-		snprintf(line, sizeof(line), "%-6lld %-12s %-24s %s",
+		snprintf(line, sizeof(line), "%-6lld %-17s %-24s %s",
 		    (long long)json_integer_value(json_object_get(e, "seq")),
 		    ev ? ev : "?", path ? path : "?", detail ? detail : "");
 		/* The columns pad; the end of the line does not. */
@@ -674,6 +674,9 @@ cmd_plan(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		return rc;
 	if (ctl->json)
 		print_json(reply);
+	else if (json_array_size(reply) == 0)
+		printf("nothing to change: a reload would leave the tree as it "
+		    "is\n");
 	else
 		json_array_foreach(reply, i, a)
 			printf("%s %s (%s)\n",

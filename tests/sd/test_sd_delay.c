@@ -85,7 +85,7 @@ events_text(struct sd *sd, json_t *sched)
 	int found = 0;
 	struct bg bg;
 
-	snprintf(want, sizeof(want), "%-6lld %-12s %-24s in %.3fs",
+	snprintf(want, sizeof(want), "%-6lld %-17s %-24s in %.3fs",
 	    sd_int(sched, "seq"), "restart_scheduled", "root/a",
 	    real_of(sched, "delay"));
 	assert_int_equal(bg_start(&bg, argv), 0);

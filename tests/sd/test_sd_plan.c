@@ -18,6 +18,7 @@
 
 #include "sdtest.h"
 
+#define NOTHING	"nothing to change: a reload would leave the tree as it is\n"
 #define SLEEP	"[\"/bin/sleep\", \"1000\"]"
 
 static struct sd sd1;
@@ -172,7 +173,7 @@ test_plan_then_reload(void **state)
 	assert_non_null(sd_wait(&sd1, "started", "root"));
 	/* The running file itself: nothing to do. */
 	assert_int_equal(sd_ctl(&sd1, &o, "plan", (char *)NULL), 0);
-	assert_string_equal(o.out, "");
+	assert_string_equal(o.out, NOTHING);
 	outcome_free(&o);
 
 	sd_rewrite(&sd1, V2);
@@ -228,7 +229,7 @@ test_plan_then_reload(void **state)
 
 	/* Now the file is the tree again. */
 	assert_int_equal(sd_ctl(&sd1, &o, "plan", (char *)NULL), 0);
-	assert_string_equal(o.out, "");
+	assert_string_equal(o.out, NOTHING);
 	outcome_free(&o);
 	assert_int_equal(sd_stop(&sd1), 0);
 }
