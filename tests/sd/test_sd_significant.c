@@ -171,6 +171,52 @@ test_failed_step_stops_start(void **state)
 	free(log);
 }
 
+/*
+ * A reload to a file whose new fields are wrong, each in its own way
+ * (a permanent significant child, one under auto_shutdown never, a
+ * run-once step that is permanent, a restart_delay whose max is below
+ * its initial), is refused with every error and changes nothing.
+ */
+static void
+test_bad_reload_changes_nothing(void **state)
+{
+	struct sd *sd = *state;
+	struct outcome o;
+	pid_t a, b;
+
+	sd_config(sd, "{ \"children\": [ " SLEEPER("a") ", " SLEEPER("b")
+	    " ] }");
+	assert_int_equal(sd_start(sd, NULL), 0);
+	EXPECT(sd, "started root/a", "started root/b", "started root");
+	a = sd_pid(sd, "root/a");
+	b = sd_pid(sd, "root/b");
+	sd_rewrite(sd, "{ \"children\": [\n"
+	    "{ \"id\": \"a\", \"argv\": [\"/bin/sleep\", \"1000\"],"
+	    " \"significant\": true },\n"
+	    "{ \"id\": \"b\", \"argv\": [\"/bin/sleep\", \"1000\"],"
+	    " \"restart_delay\": { \"initial\": 1000, \"max\": 10 } },\n"
+	    "{ \"id\": \"c\", \"argv\": [\"/bin/true\"],"
+	    " \"ready\": \"exited\" } ] }");
+	assert_int_equal(sd_ctl(sd, &o, "reload", (char *)NULL), 1);
+	assert_non_null(strstr(o.err, "config unchanged"));
+	assert_non_null(strstr(o.err, ":2:"));
+	assert_non_null(strstr(o.err, "root/a: \"significant\""));
+	assert_non_null(strstr(o.err, "permanent"));
+	assert_non_null(strstr(o.err, "auto_shutdown"));
+	assert_non_null(strstr(o.err, ":3:"));
+	assert_non_null(strstr(o.err, "root/b: \"restart_delay\": \"max\""));
+	assert_non_null(strstr(o.err, ":4:"));
+	assert_non_null(strstr(o.err, "root/c: \"ready\""));
+	outcome_free(&o);
+	/* Nothing was stopped, started or replaced. */
+	assert_null(sd_wait_ms(sd, NULL, NULL, 300));
+	assert_int_equal(sd_pid(sd, "root/a"), a);
+	assert_int_equal(sd_pid(sd, "root/b"), b);
+	assert_null(sd_node(sd, "root/c"));
+	assert_int_equal(sd_ctl(sd, NULL, "shutdown", (char *)NULL), 0);
+	assert_int_equal(sd_wait_exit(sd), 0);
+}
+
 int
 main(void)
 {
@@ -183,6 +229,8 @@ main(void)
 		    test_nested_supervisor_passes_code, sd_setup, sd_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_step_stops_start,
 		    sd_setup, sd_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bad_reload_changes_nothing, sd_setup, sd_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
