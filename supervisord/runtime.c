@@ -167,6 +167,9 @@ on_exec_report(struct msg_loop *l, int fd, unsigned events, void *arg)
 	struct node *n = arg;
 
 	if (read_report(rt_of(n)) == 0) {
+		/* The watchdog runs from the program's start, as the started
+		 * event says; until then start_timeout bounds the way there. */
+		arm_watchdog(n);
 		now();
 		tree_execed(tree, n);
 	}
@@ -208,7 +211,6 @@ cb_spawn(struct tree *t, struct node *n, int *pending, char *err, size_t len)
 	}
 	r->exec_fd = fd;
 	*pending = 1;
-	arm_watchdog(n);
 	return pid;
 }
 
