@@ -38,3 +38,9 @@ uninstall-local: uninstall-supkitconf
 uninstall-supkitconf:
 	rm -f '$(DESTDIR)$(supkitconfdir)/supervisord.json'
 .PHONY: install-supkitconf uninstall-supkitconf
+
+# distcheck installs as a user into its own prefix: keep the unit and the
+# completions under it rather than in the system's directories.
+AM_DISTCHECK_CONFIGURE_FLAGS = \
+	--with-systemdsystemunitdir='$${prefix}/lib/systemd/system' \
+	--with-bashcompletiondir='$${datadir}/bash-completion/completions'
