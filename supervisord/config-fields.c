@@ -426,6 +426,12 @@ f_argv(struct fctx *f)
 		} else if (i == 0 && *a == '\0') {
 			ferr_elem(f, i, "the program must not be empty");
 			bad = 1;
+		} else if (i == 0 && *a == '@' &&
+		    (a[1] == '\0' || strchr(a, '/') != NULL)) {
+			ferr_elem(f, i, "\"%s\": @NAME names a worker of the "
+			    "worker directory: NAME must be a file name, "
+			    "not empty and without '/'", a);
+			bad = 1;
 		}
 	}
 	if (bad)
@@ -434,7 +440,9 @@ f_argv(struct fctx *f)
 		f->cfg->nomem = 1;
 		return;
 	}
-	/* argv[0] with a '/' is a path; relative ones are to our dir. */
+	/* argv[0] with a '/' is a path; relative ones are to our dir.
+	 * @NAME is kept as written: the worker directory is looked at
+	 * when the child starts, as PATH is. */
 	a = json_string_value(json_array_get(f->v, 0));
 	argv[0] = strchr(a, '/') ? resolve(f->cfg, a) : cfg_strdup(f->cfg, a);
 	for (i = 1; i < n && argv[i - 1] != NULL; i++)

@@ -31,13 +31,24 @@ struct child_err {
 	int	err;
 };
 
-/* Find argv[0]: a path as is, else in PATH, then the worker directory. */
+/*
+ * Find argv[0]: @NAME is the worker NAME of the installation, whatever
+ * PATH holds; a path as is; else in PATH, then the worker directory.
+ */
 int
 spawn_resolve(const char *cmd, char *out, size_t size)
 {
 	const char *path = getenv("PATH"), *p, *e;
 	char dirs[8192];
 
+	if (cmd[0] == '@') {
+		if ((size_t)snprintf(out, size, "%s/%s", spawn_workerdir(),
+		    cmd + 1) >= size || access(out, X_OK) == -1) {
+			errno = ENOENT;
+			return -1;
+		}
+		return 0;
+	}
 	if (strchr(cmd, '/') != NULL)
 		return strlcpy(out, cmd, size) < size ? 0 : -1;
 	snprintf(dirs, sizeof(dirs), "%s:%s",
@@ -314,6 +325,10 @@ build_argv(const struct spawn_req *r)
 		return NULL;
 	for (i = 0; i < s->argc; i++)
 		argv[n++] = s->argv[i];
+	/* A worker named @NAME sees NAME, as if found in PATH: workers
+	 * take their default name from argv[0]. */
+	if (argv[0][0] == '@')
+		argv[0]++;
 	for (i = 0; i < r->nextra; i++)
 		argv[n++] = r->extra[i];
 	return argv;
@@ -384,8 +399,13 @@ spawn(const struct spawn_req *r, int *errfd, char *err, size_t errlen)
 	pid_t pid = -1, parent = getpid();
 
 	if (spawn_resolve(r->spec->argv[0], file, sizeof(file)) == -1) {
-		snprintf(err, errlen, "execve: %s: not found in PATH or %s",
-		    r->spec->argv[0], spawn_workerdir());
+		if (r->spec->argv[0][0] == '@')
+			snprintf(err, errlen, "execve: %s: no worker %s in %s",
+			    r->spec->argv[0], r->spec->argv[0] + 1,
+			    spawn_workerdir());
+		else
+			snprintf(err, errlen, "execve: %s: not found in PATH "
+			    "or %s", r->spec->argv[0], spawn_workerdir());
 		return -1;
 	}
 	if (lookup_ids(r->spec, &pw, &gid, err, errlen) == -1)

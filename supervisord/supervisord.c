@@ -31,7 +31,7 @@ usage(void)
 static const char *
 default_config(void)
 {
-	return SYSCONFDIR "/supervisord.json";
+	return SYSCONFDIR "/supkit/supervisord.json";
 }
 
 /* -n: check the file, print every error, exit 0 or 78. */

@@ -17,3 +17,8 @@ INTEGRATION_TESTS = tests/integration/msg-cli.sh \
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/tap.sh \
 	tests/integration/pyclient.py
+
+# make install DESTDIR=...: the installed files, default tree and demo
+# (install.sh).
+TESTS += tests/integration/install.sh
+EXTRA_DIST += tests/integration/install.sh

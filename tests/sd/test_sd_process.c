@@ -568,6 +568,7 @@ test_spawn_errors(void **state)
 		{ "root/dir", "chdir: No such file or directory" },
 		{ "root/rel", "execve: No such file or directory" },
 		{ "root/path", "not found in PATH" },
+		{ "root/at", "execve: @no-such-worker: no worker no-such-worker in " },
 		{ "root/perm", "execve: Permission denied" },
 	};
 	struct outcome o;
@@ -585,6 +586,8 @@ test_spawn_errors(void **state)
 	    "   \"template\": { \"argv\": [\"./no-such-program\"] } },"
 	    " { \"id\": \"path\", \"strategy\": \"simple_one_for_one\","
 	    "   \"template\": { \"argv\": [\"no-such-program\"] } },"
+	    " { \"id\": \"at\", \"strategy\": \"simple_one_for_one\","
+	    "   \"template\": { \"argv\": [\"@no-such-worker\"] } },"
 	    " { \"id\": \"perm\", \"strategy\": \"simple_one_for_one\","
 	    "   \"template\": { \"argv\": [\"./tree.json\"] } } ] }");
 	/* perm: the config itself is there, but not executable. */

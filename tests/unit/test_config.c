@@ -251,6 +251,11 @@ static const struct bad bad[] = {
 	  "\"argv\"[0]: expected a string, got null" },
 	{ "argv empty program", C("{'id': 'a', 'argv': ['', 'x']}"), "root/a: ",
 	  "\"argv\"[0]: the program must not be empty" },
+	{ "argv @ without a name", C("{'id': 'a', 'argv': ['@']}"), "root/a: ",
+	  "\"argv\"[0]: \"@\": @NAME names a worker of the worker "
+	  "directory: NAME must be a file name, not empty and without '/'" },
+	{ "argv @ with a slash", C("{'id': 'a', 'argv': ['@x/y']}"), "root/a: ",
+	  "\"argv\"[0]: \"@x/y\": @NAME names a worker" },
 	{ "restart bad", C("{'id': 'db', " W ", 'restart': 'sometimes'}"),
 	  "root/db: ", "\"restart\": expected one of permanent, transient, "
 	  "temporary" },
