@@ -17,3 +17,8 @@ INTEGRATION_TESTS = tests/integration/msg-cli.sh \
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/tap.sh \
 	tests/integration/pyclient.py
+
+# Background mode under a pseudo-terminal: the terminal line, the log
+# file, -p, a second daemon refused (background.sh).
+TESTS += tests/integration/background.sh
+EXTRA_DIST += tests/integration/background.sh
