@@ -22,3 +22,8 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/tap.sh \
 # file, -p, a second daemon refused (background.sh).
 TESTS += tests/integration/background.sh
 EXTRA_DIST += tests/integration/background.sh
+
+# libmsg as a user outside the tree builds against it: installed with
+# DESTDIR, built with the lines libmsg(3) LIBRARY shows (pkgconfig.sh).
+TESTS += tests/integration/pkgconfig.sh
+EXTRA_DIST += tests/integration/pkgconfig.sh
