@@ -736,6 +736,7 @@ background(void)
 		return -1;
 	}
 	if (pid > 0) {
+		close(fd);
 		close(pfd[1]);
 		if (read(pfd[0], &st, 1) != 1)
 			st = 1;

@@ -12,7 +12,7 @@ set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 SD=$top_builddir/supervisord/supervisord
 CTL=$top_builddir/supervisord/supervisorctl
-PLAN=12
+PLAN=14
 
 tmp=$(mktemp -d /tmp/background.XXXXXX) || { echo "Bail out! mktemp"; exit 1; }
 . "$(dirname "$0")/tap.sh"
@@ -141,6 +141,30 @@ else
 	not_ok "a clean exit removes the pid files" "$(ls -l "$tmp" "$run_dir")"
 fi
 
+# -s: messages to syslog, the children's output still to the file.
+on_tty -s -c "$tmp/tree.json" -r "$tmp/run4" -S "$tmp/state"
+pid4=${out#*"(pid "}
+pid4=${pid4%%")"*}
+want="supervisord: running in the background (pid $pid4); log: syslog; output: $tmp/run4/supervisord.log"
+if [ "$st" -eq 0 ] && [ "$out" = "$want" ]; then
+	ok "-s: the line names syslog and the output file"
+	pids="$pids $pid4"
+else
+	not_ok "-s: the line names syslog and the output file" \
+	    "status $st" "got:  $out" "want: $want"
+fi
+if grep -qx 'step: to stderr' "$tmp/run4/supervisord.log" 2>/dev/null &&
+    ! grep -q 'tree started' "$tmp/run4/supervisord.log"; then
+	ok "-s: the file gets the children's output, not the messages"
+else
+	not_ok "-s: the file gets the children's output, not the messages" \
+	    "$(cat "$tmp/run4/supervisord.log" 2>&1)"
+fi
+exec 5<"$tmp/run4/supervisord.pid"
+"$CTL" -r "$tmp/run4" shutdown >/dev/null 2>&1 && timeout 60 flock 5 &&
+    forget "$pid4"
+exec 5<&-
+
 # A tree that does not start: the terminal says where to look.
 on_tty -c "$tmp/bad.json" -r "$tmp/run3" -S "$tmp/state"
 if [ "$st" -eq 1 ] && case $out in
@@ -151,4 +175,9 @@ else
 	not_ok "a tree that fails to start: exit 1, the terminal names the log" \
 	    "status $st" "$out"
 fi
+# Its daemon may still be on its way out: let it go before $tmp does.
+if exec 5<"$tmp/run3/supervisord.pid"; then
+	timeout 60 flock 5
+	exec 5<&-
+fi 2>/dev/null
 exit $((failed > 0))
