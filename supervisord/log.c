@@ -8,23 +8,49 @@
 #include <string.h>
 #include <syslog.h>
 #include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "msg.h"
 
 int		 log_verbose;
 static int	 use_syslog;
+static int	 stamps;	/* a log file has no other clock */
 static const char *log_ident = "supervisord";
+
+static void
+log_stamped(const char *line)
+{
+	char when[32];
+	struct tm tm;
+	time_t t = time(NULL);
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		when[0] = '\0';
+	fprintf(stderr, "%s %s[%d]: %s\n", when, log_ident, (int)getpid(),
+	    line);
+	fflush(stderr);
+}
 
 static void
 log_line(int prio, const char *line, void *arg)
 {
 	if (use_syslog)
 		syslog(prio, "%s", line);
+	else if (stamps)
+		log_stamped(line);
 	else {
 		fprintf(stderr, "%s: %s\n", log_ident, line);
 		fflush(stderr);
 	}
+}
+
+void
+log_timestamps(int on)
+{
+	stamps = on;
 }
 
 void

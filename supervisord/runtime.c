@@ -703,30 +703,70 @@ setup_signals(void)
 /*
  * Without -f on a terminal we go to the background, but the parent
  * waits until the tree is up (or failed) so its exit status tells.
+ * Nothing is thrown away: the daemon's messages go to syslog (-s) or
+ * to the log file, and so does the output of "inherit" children, which
+ * is ours; the terminal is told where, once, before we let go of it.
  */
+static int
+open_log(char *path, size_t len)
+{
+	int fd;
+
+	if (opts->logfile != NULL)
+		strlcpy(path, opts->logfile, len);
+	else
+		snprintf(path, len, "%s/supervisord.log", opts->rundir);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOCTTY, 0600)) == -1)
+		log_warn("log file %s", path);
+	return fd;
+}
+
 static int
 background(void)
 {
+	char path[4200];
 	unsigned char st = 1;
-	int pfd[2];
+	int pfd[2], fd;
 	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC) == -1 || (pid = fork()) == -1)
+	if ((fd = open_log(path, sizeof(path))) == -1)
 		return -1;
+	if (pipe2(pfd, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		log_warn("going to the background");
+		close(fd);
+		return -1;
+	}
 	if (pid > 0) {
+		close(fd);
 		close(pfd[1]);
 		if (read(pfd[0], &st, 1) != 1)
 			st = 1;
+		if (st != 0)
+			fprintf(stderr, "supervisord: exited with status %d; "
+			    "see %s\n", st, opts->syslog ? "syslog" : path);
 		_exit(st);
 	}
 	close(pfd[0]);
 	ready_fd = pfd[1];
 	setsid();
-	log_init(1, "supervisord");
+	if (opts->syslog)
+		fprintf(stderr, "supervisord: running in the background "
+		    "(pid %d); log: syslog; output: %s\n", (int)getpid(), path);
+	else
+		fprintf(stderr, "supervisord: running in the background "
+		    "(pid %d); log: %s\n", (int)getpid(), path);
+	fflush(stdout);
+	fflush(stderr);
 	if (freopen("/dev/null", "r", stdin) == NULL ||
-	    freopen("/dev/null", "w", stdout) == NULL ||
-	    freopen("/dev/null", "w", stderr) == NULL)
+	    dup2(fd, STDOUT_FILENO) == -1 || dup2(fd, STDERR_FILENO) == -1) {
+		log_warn("log file %s", path);
+		close(fd);
 		return -1;
+	}
+	close(fd);
+	if (!opts->syslog)
+		log_timestamps(1);
 	return 0;
 }
 

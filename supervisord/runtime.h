@@ -10,6 +10,8 @@ struct runtime_opts {
 	const char	*config;
 	char		 rundir[4096];
 	int		 background;	/* fork once the tree is up */
+	int		 syslog;	/* -s: messages to syslog */
+	const char	*logfile;	/* -l, or NULL: RUNDIR/supervisord.log */
 	struct rlimit	 nofile;	/* the limit children get */
 	char		 statedir[4096];	/* state.json's, "": none */
 };

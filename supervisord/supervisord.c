@@ -23,8 +23,8 @@
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: supervisord [-fnsv] [-c file] [-r dir] "
-	    "[-S dir]\n");
+	fprintf(stderr, "usage: supervisord [-fnsv] [-c file] [-l file] "
+	    "[-p file] [-r dir] [-S dir]\n");
 	exit(EX_USAGE);
 }
 
@@ -89,13 +89,13 @@ int
 main(int argc, char **argv)
 {
 	struct runtime_opts o;
-	const char *rundir_opt = NULL, *statedir_opt = NULL;
+	const char *rundir_opt = NULL, *statedir_opt = NULL, *pidfile = NULL;
 	struct spec *root;
 	int ch, check = 0, foreground = 0, use_syslog = 0, st;
 
 	memset(&o, 0, sizeof(o));
 	o.config = default_config();
-	while ((ch = getopt(argc, argv, "c:fnr:S:sv")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fl:np:r:S:sv")) != -1) {
 		switch (ch) {
 		case 'c':
 			o.config = optarg;
@@ -103,8 +103,14 @@ main(int argc, char **argv)
 		case 'f':
 			foreground = 1;
 			break;
+		case 'l':
+			o.logfile = optarg;
+			break;
 		case 'n':
 			check = 1;
+			break;
+		case 'p':
+			pidfile = optarg;
 			break;
 		case 'r':
 			rundir_opt = optarg;
@@ -129,6 +135,7 @@ main(int argc, char **argv)
 
 	stdio_guard();
 	log_init(use_syslog, "supervisord");
+	o.syslog = use_syslog;
 	if (rundir_choose(rundir_opt, o.rundir, sizeof(o.rundir)) == -1) {
 		log_warn("run directory");
 		return EX_OSERR;
@@ -142,7 +149,8 @@ main(int argc, char **argv)
 	/* A bad file leaves no trace, not even a run directory. */
 	if ((root = load(o.config)) == NULL)
 		return EX_CONFIG;
-	if (prepare_rundir(o.rundir) == -1 || rundir_lock(o.rundir) == -1) {
+	if (prepare_rundir(o.rundir) == -1 ||
+	    rundir_lock(o.rundir, pidfile) == -1) {
 		spec_free(root);
 		return EX_OSERR;
 	}

@@ -32,22 +32,46 @@
 #define MAX_SURVIVORS	4096
 
 static struct pidfh	*pfh;
+static struct pidfh	*extra_pfh;	/* -p: for init scripts */
 
+static struct pidfh *
+lock_one(const char *path, pid_t *other)
+{
+	struct pidfh *h;
+
+	*other = 0;
+	if ((h = pidfile_open(path, 0644, other)) == NULL && errno != EEXIST)
+		log_warn("pid file %s", path);
+	return h;
+}
+
+/*
+ * The run directory's lock is taken first: a second supervisord on it
+ * is refused before it can touch the -p file of the first.
+ */
 int
-rundir_lock(const char *rundir)
+rundir_lock(const char *rundir, const char *pidfile)
 {
 	char path[4200];
-	pid_t other = 0;
+	pid_t other;
 
 	snprintf(path, sizeof(path), "%s/supervisord.pid", rundir);
-	if ((pfh = pidfile_open(path, 0600, &other)) != NULL)
-		return 0;
-	if (errno == EEXIST)
-		log_warnx("supervisord is already running on %s (pid %d)",
-		    rundir, (int)other);
-	else
-		log_warn("pid file %s", path);
-	return -1;
+	if ((pfh = lock_one(path, &other)) == NULL) {
+		if (errno == EEXIST)
+			log_warnx("already running on %s (pid %d); stop it "
+			    "first, or use another run directory (-r)",
+			    rundir, (int)other);
+		return -1;
+	}
+	if (pidfile != NULL && (extra_pfh = lock_one(pidfile, &other)) ==
+	    NULL) {
+		if (errno == EEXIST)
+			log_warnx("pid file %s: held by another supervisord "
+			    "(pid %d)", pidfile, (int)other);
+		rundir_unlock();
+		return -1;
+	}
+	return 0;
 }
 
 /* After going to the background: the pid that stays. */
@@ -56,6 +80,8 @@ rundir_lock_write(void)
 {
 	if (pfh != NULL && pidfile_write(pfh) == -1)
 		log_warn("pid file");
+	if (extra_pfh != NULL && pidfile_write(extra_pfh) == -1)
+		log_warn("pid file");
 }
 
 void
@@ -63,7 +89,9 @@ rundir_unlock(void)
 {
 	if (pfh != NULL)
 		pidfile_remove(pfh);
-	pfh = NULL;
+	if (extra_pfh != NULL)
+		pidfile_remove(extra_pfh);
+	pfh = extra_pfh = NULL;
 }
 
 struct found {

@@ -22,3 +22,13 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/tap.sh \
 # (install.sh).
 TESTS += tests/integration/install.sh
 EXTRA_DIST += tests/integration/install.sh
+
+# Background mode under a pseudo-terminal: the terminal line, the log
+# file, -p, a second daemon refused (background.sh).
+TESTS += tests/integration/background.sh
+EXTRA_DIST += tests/integration/background.sh
+
+# libmsg as a user outside the tree builds against it: installed with
+# DESTDIR, built with the lines libmsg(3) LIBRARY shows (pkgconfig.sh).
+TESTS += tests/integration/pkgconfig.sh
+EXTRA_DIST += tests/integration/pkgconfig.sh
