@@ -30,3 +30,6 @@ bin_PROGRAMS += libmsg/msg
 libmsg_msg_SOURCES = libmsg/msg-cli.c
 libmsg_msg_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 libmsg_msg_LDADD = libmsg/libmsg.la $(JANSSON_LIBS) $(LIBBSD_LIBS)
+# msg(1)'s "did you mean": the edit distance supervisorctl uses.
+libmsg_msg_SOURCES += supervisord/distance.c supervisord/distance.h
+libmsg_msg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/supervisord

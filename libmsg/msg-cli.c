@@ -2,7 +2,9 @@
  * msg-cli.c: msg(1), a shell's way to talk to actors: call, cast, sub, pub.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,19 +13,126 @@
 
 #include <jansson.h>
 
+#include "distance.h"
 #include "msg.h"
 
 static int timeout_ms = 5000;
 
+static int	cmd_call(int, char **);
+static int	cmd_cast(int, char **);
+static int	cmd_sub(int, char **);
+static int	cmd_pub(int, char **);
+
+/* In the order the usage message lists them. */
+static const struct cmd {
+	const char	*name;
+	const char	*args;
+	int		 min, max;	/* operands after the command */
+	int		 (*fn)(int, char **);
+} cmds[] = {
+	{ "call", "NAME TAG [PAYLOAD]", 2, 3, cmd_call },
+	{ "cast", "NAME TAG [PAYLOAD]", 2, 3, cmd_cast },
+	{ "sub", "NAME TOPIC", 2, 2, cmd_sub },
+	{ "pub", "[--sync] NAME TOPIC [DATA]", 2, 4, cmd_pub },
+	{ "help", "[COMMAND]", 0, 1, NULL },
+};
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+static void
+print_usage(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "%s msg [-t ms] %s %s\n", i ? "      " : "usage:",
+		    cmds[i].name, cmds[i].args);
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: msg [-t ms] call NAME TAG [PAYLOAD]\n"
-	    "       msg [-t ms] cast NAME TAG [PAYLOAD]\n"
-	    "       msg [-t ms] sub NAME TOPIC\n"
-	    "       msg [-t ms] pub [--sync] NAME TOPIC [DATA]\n");
+	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+/* A command's own usage line: for help COMMAND and a wrong count. */
+static void
+cmd_usage(FILE *f, const struct cmd *c)
+{
+	fprintf(f, "usage: msg [-t ms] %s %s\n", c->name, c->args);
+}
+
+static const struct cmd *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(name, cmds[i].name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+/* A known command with operands it does not take: exit 64. */
+static void __attribute__((noreturn))
+usage_of(const char *name)
+{
+	cmd_usage(stderr, find_cmd(name));
+	exit(EX_USAGE);
+}
+
+/* "unknown command X", with the commands a typo of it may mean. */
+static void __attribute__((noreturn))
+unknown(const char *name)
+{
+	size_t i;
+	int any = 0;
+
+	fprintf(stderr, "msg: unknown command %s", name);
+	for (i = 0; i < NCMDS; i++) {
+		if (edit_distance(name, cmds[i].name) > 2 &&
+		    strncmp(name, cmds[i].name, strlen(name)) != 0)
+			continue;
+		fprintf(stderr, "%s%s", any ? " or " : " (did you mean ",
+		    cmds[i].name);
+		any = 1;
+	}
+	fprintf(stderr, "%s\n", any ? "?)" : "");
+	usage();
+}
+
+/* help [COMMAND], --help: on stdout, exit 0. */
+static int __attribute__((noreturn))
+help(const char *name)
+{
+	const struct cmd *c;
+
+	if (name == NULL) {
+		print_usage(stdout);
+		exit(0);
+	}
+	if ((c = find_cmd(name)) == NULL)
+		unknown(name);
+	cmd_usage(stdout, c);
+	exit(0);
+}
+
+/* -t: milliseconds, 0 or more, said when it is not. */
+static int
+parse_timeout(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0 ||
+	    v > INT_MAX) {
+		fprintf(stderr, "msg: -t: expected a number of milliseconds "
+		    "(0 or more), not \"%s\"\n", s);
+		usage();
+	}
+	return (int)v;
 }
 
 /* A name, or a number (0x… or decimal) for a raw tag. */
@@ -164,7 +273,7 @@ cmd_pub(int argc, char **argv)
 		argv++;
 	}
 	if (argc < 2 || argc > 3)
-		usage();
+		usage_of("pub");
 	data = argc > 2 ? argv[2] : NULL;
 	c = connect_or_die(argv[0]);
 	if (sync)
@@ -195,7 +304,7 @@ cmd_sub(int argc, char **argv)
 	int r;
 
 	if (argc != 2)
-		usage();
+		usage_of("sub");
 	c = connect_or_die(argv[0]);
 	if ((r = msg_subscribe(c, argv[1])) != MSG_OK)
 		return fail(argv[0], r);
@@ -213,32 +322,22 @@ cmd_sub(int argc, char **argv)
 	return fail(argv[0], r);
 }
 
-static const struct cmd {
-	const char	*name;
-	int		 min, max;	/* operands after the command */
-	int		 (*fn)(int, char **);
-} cmds[] = {
-	{ "call", 2, 3, cmd_call },
-	{ "cast", 2, 3, cmd_cast },
-	{ "sub", 2, 2, cmd_sub },
-	{ "pub", 2, 4, cmd_pub },
-};
-
 int
 main(int argc, char **argv)
 {
 	const struct cmd *c;
-	char *end;
 	int ch;
-	size_t i;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt(argc, argv, "+t:")) != -1) {
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))
+		help(NULL);
+	while ((ch = getopt(argc, argv, "+ht:")) != -1) {
 		switch (ch) {
+		case 'h':
+			help(NULL);
 		case 't':
-			timeout_ms = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || timeout_ms < 0)
-				usage();
+			timeout_ms = parse_timeout(optarg);
 			break;
 		default:
 			usage();
@@ -248,13 +347,11 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		usage();
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		c = &cmds[i];
-		if (strcmp(argv[0], c->name) != 0)
-			continue;
-		if (argc - 1 < c->min || argc - 1 > c->max)
-			usage();
-		return c->fn(argc - 1, argv + 1);
-	}
-	usage();
+	if ((c = find_cmd(argv[0])) == NULL)
+		unknown(argv[0]);
+	if (argc - 1 < c->min || argc - 1 > c->max)
+		usage_of(c->name);
+	if (c->fn == NULL)
+		help(argc > 1 ? argv[1] : NULL);
+	return c->fn(argc - 1, argv + 1);
 }

@@ -133,6 +133,26 @@ fail:
 	return NULL;
 }
 
+/*
+ * A start of a running child, a stop of one with no process left and
+ * none to come: a no-op for the core, said in the result.
+ */
+static int
+already(struct tree *t, const char *path,
+    int (*op)(struct tree *, const char *, char *, size_t))
+{
+	const struct node *n = tree_find(t, path);
+
+	if (n == NULL)
+		return 0;
+	if (op == tree_op_start)
+		return n->state == NS_RUNNING;
+	if (op == tree_op_stop)
+		return (n->state == NS_STOPPED || n->state == NS_FAILED ||
+		    n->state == NS_DONE) && node_down(n);
+	return 0;
+}
+
 /* start, stop, restart, delete-child: take every path on, then wait. */
 static json_t *
 run_op(const struct control_env *env, json_t *req, const char *path,
@@ -146,6 +166,7 @@ run_op(const struct control_env *env, json_t *req, const char *path,
 	int64_t timeout;
 	char why[1024];
 	size_t i;
+	int was;
 
 	if (wait_opts(req, &wait, &timeout, err, len) == -1 ||
 	    (paths = op_paths(t, req, path, kind == WAIT_START, wait, err,
@@ -159,9 +180,11 @@ run_op(const struct control_env *env, json_t *req, const char *path,
 	}
 	json_array_foreach(paths, i, p) {
 		path = json_string_value(p);
-		if (op(t, path, why, sizeof(why)) == 0)
-			waits_add(w, path, tree_op_ticket(t));
-		else if (multi)
+		was = already(t, path, op);
+		if (op(t, path, why, sizeof(why)) == 0) {
+			if (waits_add(w, path, tree_op_ticket(t)) == 0 && was)
+				waits_already(w);
+		} else if (multi)
 			waits_add_failed(w, path, why);
 		else {
 			snprintf(err, len, "%s", why);
@@ -294,6 +317,7 @@ cmd_reload(const struct control_env *env, json_t *req, const char *path,
 {
 	struct tree *t = env->tree();
 	struct waits *w;
+	json_t *plan = NULL;
 	int64_t timeout;
 	int wait;
 
@@ -305,10 +329,11 @@ cmd_reload(const struct control_env *env, json_t *req, const char *path,
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
-	if (env->reload(err, len) == -1) {
+	if (env->reload(&plan, err, len) == -1) {
 		waits_discard(w);
 		return NULL;
 	}
+	waits_set_plan(w, plan);
 	return waits_run(t, w, err, len);
 }
 

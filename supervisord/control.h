@@ -21,7 +21,8 @@ struct tree;
  */
 struct control_env {
 	struct tree	*(*tree)(void);		/* its clock set to now */
-	int		 (*reload)(char *err, size_t len);
+	/* The plan it applies (plan.h) in *plan, when plan is not NULL. */
+	int		 (*reload)(json_t **plan, char *err, size_t len);
 	void		 (*shutdown)(void);
 	void		 (*trim_later)(void);	/* after a large reply */
 	/* What a reload to file (NULL: the tree's) would do: plan.h. */

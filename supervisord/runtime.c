@@ -585,7 +585,7 @@ reload_refused(const struct spec *root, const char *file, char *err,
 
 /* A refused reload is logged, whoever asked; err is for the asker. */
 static int
-reload(char *err, size_t len)
+reload(json_t **plan, char *err, size_t len)
 {
 	struct spec *root;
 	char *errs = NULL;
@@ -609,6 +609,9 @@ reload(char *err, size_t len)
 	}
 	log_info("reloading %s", opts->config);
 	now();
+	/* Just before it is applied: what the reply says it did. */
+	if (plan != NULL && (*plan = tree_plan(tree, root)) == NULL)
+		log_warnx("reload: out of memory for its plan");
 	tree_reload(tree, root);
 	return 0;
 }
@@ -620,7 +623,7 @@ on_signal(struct msg_loop *l, int signo, void *arg)
 
 	now();
 	if (signo == SIGHUP) {
-		(void)reload(err, sizeof(err));
+		(void)reload(NULL, err, sizeof(err));
 		return;
 	}
 	log_info("SIG%s: stopping the tree", signal_name(signo));

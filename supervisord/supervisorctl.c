@@ -381,6 +381,10 @@ cmd_paths(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		print_json(reply);
 	json_array_foreach(json_object_get(reply, "results"), k, r) {
 		p = json_string_value(json_object_get(r, "path"));
+		if (json_is_true(json_object_get(r, "already")) && !ctl->json)
+			printf("%s: already %s\n", p ? p : "?",
+			    strcmp(cmd->name, "start") == 0 ? "running" :
+			    "stopped");
 		if (json_is_true(json_object_get(r, "ok")))
 			continue;
 		if (json_is_true(json_object_get(r, "pending"))) {
@@ -428,17 +432,47 @@ cmd_signal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	    "path", argv[1]));
 }
 
+/* One line per action, as the daemon's plan.c lists them. */
+static void
+print_plan(json_t *plan, const char *nothing)
+{
+	json_t *a;
+	size_t i;
+
+	if (json_array_size(plan) == 0)
+		printf("%s\n", nothing);
+	json_array_foreach(plan, i, a)
+		printf("%s %s (%s)\n",
+		    json_string_value(json_object_get(a, "action")),
+		    json_string_value(json_object_get(a, "path")),
+		    json_string_value(json_object_get(a, "why")));
+}
+
 static int
 cmd_reload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
 	json_t *reply;
 	int rc = 0;
 
+	json_t *e;
+	size_t i;
+
 	if ((reply = request(ctl, cmd->call, with_wait(ctl, json_object()),
 	    &rc)) == NULL)
 		return rc;
-	if ((rc = timed_out(ctl, cmd->name, reply)) == 0 && ctl->json)
+	if (ctl->json)
 		print_json(reply);
+	else
+		print_plan(json_object_get(reply, "plan"), "nothing to change: "
+		    "the tree is as the file says");
+	fflush(stdout);
+	if (json_array_size(json_object_get(reply, "errors")) > 0) {
+		fprintf(stderr, "supervisorctl: reload: a start failed:\n");
+		json_array_foreach(json_object_get(reply, "errors"), i, e)
+			fprintf(stderr, "%s\n", json_string_value(e));
+		rc = 1;
+	} else
+		rc = timed_out(ctl, cmd->name, reply);
 	json_decref(reply);
 	return rc;
 }
@@ -610,7 +644,9 @@ print_fields(const char *prefix, json_t *o)
 			printf("%s: %s\n", name, json_string_value(v));
 			continue;
 		}
-		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		/* 16 digits: 0.1, not 0.10000000000000001. */
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+		    JSON_REAL_PRECISION(16));
 		printf("%s: %s\n", name, s ? s : "?");
 		free(s);
 	}
@@ -664,8 +700,7 @@ plan_arg(const char *file)
 static int
 cmd_plan(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	json_t *reply, *a;
-	size_t i;
+	json_t *reply;
 	int rc = 0;
 
 	reply = request(ctl, cmd->call, plan_arg(argc > 0 ? argv[0] : NULL),
@@ -674,15 +709,9 @@ cmd_plan(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		return rc;
 	if (ctl->json)
 		print_json(reply);
-	else if (json_array_size(reply) == 0)
-		printf("nothing to change: a reload would leave the tree as it "
-		    "is\n");
 	else
-		json_array_foreach(reply, i, a)
-			printf("%s %s (%s)\n",
-			    json_string_value(json_object_get(a, "action")),
-			    json_string_value(json_object_get(a, "path")),
-			    json_string_value(json_object_get(a, "why")));
+		print_plan(reply, "nothing to change: a reload would leave the "
+		    "tree as it is");
 	json_decref(reply);
 	return 0;
 }

@@ -24,6 +24,7 @@ struct item {
 	char		*path;
 	unsigned	 ticket;
 	enum item_state	 state;
+	int		 already;	/* was what it asked for */
 	int		 settling;	/* its request is done with, its
 					   outcome to come: judged on events */
 	char		*why;		/* FAILED */
@@ -41,6 +42,7 @@ struct waits {
 	struct item	*items;
 	size_t		 n, cap, left;
 	json_t		*errors;	/* WAIT_RELOAD: the reloaded event's */
+	json_t		*plan;		/* WAIT_RELOAD: what it applies */
 };
 
 static struct msg_loop	*loop;
@@ -101,6 +103,20 @@ waits_add(struct waits *w, const char *path, unsigned ticket)
 	return 0;
 }
 
+void
+waits_already(struct waits *w)
+{
+	if (w->n > 0)
+		w->items[w->n - 1].already = 1;
+}
+
+void
+waits_set_plan(struct waits *w, json_t *plan)
+{
+	json_decref(w->plan);
+	w->plan = plan;
+}
+
 int
 waits_add_failed(struct waits *w, const char *path, const char *why)
 {
@@ -145,6 +161,7 @@ waits_discard(struct waits *w)
 	}
 	free(w->items);
 	json_decref(w->errors);
+	json_decref(w->plan);
 	free(w);
 }
 
@@ -169,9 +186,8 @@ resolve(struct waits *w, struct item *it, const char *state, const char *fmt,
 	va_end(ap);
 }
 
-/* No process left at or below n, and none on its way. */
-static int
-down(const struct node *n)
+int
+node_down(const struct node *n)
 {
 	size_t i;
 
@@ -179,7 +195,7 @@ down(const struct node *n)
 	    n->state == NS_STOPPING || n->state == NS_RUNNING)
 		return 0;
 	for (i = 0; i < n->nkids; i++)
-		if (!down(n->kids[i]))
+		if (!node_down(n->kids[i]))
 			return 0;
 	return 1;
 }
@@ -220,7 +236,7 @@ judge_start(struct waits *w, struct item *it, const struct node *n)
 static void
 judge_stop(struct waits *w, struct item *it, const struct node *n)
 {
-	if (n->op_stopped && down(n))
+	if (n->op_stopped && node_down(n))
 		resolve(w, it, node_state_name(n->state), NULL);
 	else if (n->op_finished >= it->ticket && !n->op_stopped)
 		resolve(w, it, NULL, "started again meanwhile by another "
@@ -258,6 +274,8 @@ item_json(const struct item *it)
 	if (o == NULL)
 		return NULL;
 	if (it->state == OK) {
+		if (it->already)
+			json_object_set_new(o, "already", json_true());
 		if (it->node_state != NULL)
 			json_object_set_new(o, "state",
 			    json_string(it->node_state));
@@ -289,26 +307,44 @@ paths_reply(const struct waits *w)
 	return o;
 }
 
+/*
+ * {"ok":..., "plan":[...]}: the actions the reload took, the starts that
+ * failed ("errors", from the reloaded event), "timeout" when it is not
+ * applied yet.
+ */
+static json_t *
+reload_reply(const struct waits *w, char *err, size_t len)
+{
+	const struct item *it = w->n > 0 ? &w->items[0] : NULL;
+	json_t *o;
+	int failed = json_array_size(w->errors) > 0;
+
+	if (it != NULL && it->state == FAILED) {	/* supervisord exits */
+		snprintf(err, len, "%s", it->why != NULL ? it->why :
+		    "out of memory");
+		return NULL;
+	}
+	if ((o = json_pack("{sbso}", "ok", !failed && w->left == 0, "plan",
+	    w->plan != NULL ? json_incref(w->plan) : json_array())) == NULL)
+		return NULL;
+	if (failed)
+		json_object_set(o, "errors", w->errors);
+	if (w->left > 0)
+		json_object_set_new(o, "timeout", json_true());
+	return o;
+}
+
 /* The reply, or NULL with the error text to send in err. */
 static json_t *
 reply_of(const struct waits *w, char *err, size_t len)
 {
 	const struct item *it = w->n > 0 ? &w->items[0] : NULL;
-	json_t *e;
-	size_t i, off;
 
 	if (w->style == WAIT_PATHS)
 		return paths_reply(w);
-	if (w->kind == WAIT_RELOAD && json_array_size(w->errors) > 0) {
-		off = (size_t)snprintf(err, len, "a start failed:");
-		json_array_foreach(w->errors, i, e)
-			if (off < len)
-				off += (size_t)snprintf(err + off, len - off,
-				    "\n%s", json_string_value(e));
-		return NULL;
-	}
-	if (w->left > 0 && (w->kind == WAIT_RELOAD ||
-	    w->kind == WAIT_SHUTDOWN))
+	if (w->kind == WAIT_RELOAD)
+		return reload_reply(w, err, len);
+	if (w->left > 0 && w->kind == WAIT_SHUTDOWN)
 		return json_pack("{sbsb}", "ok", 0, "timeout", 1);
 	if (w->left > 0)
 		return json_pack("{sbsbss}", "ok", 0, "timeout", 1, "path",

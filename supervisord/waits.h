@@ -40,6 +40,16 @@ struct waits *waits_new(enum wait_kind, enum wait_style, int wait,
 		    int64_t timeout_ms);
 /* One path taken on, with the core's ticket for it (0: none). */
 int	 waits_add(struct waits *, const char *path, unsigned ticket);
+/*
+ * The last path added asked for what it already was: a start of a
+ * running child, a stop of a stopped one. Its result says so
+ * ("already": true); the outcome is judged as any other.
+ */
+void	 waits_already(struct waits *);
+/* A reload's reply carries the plan it applied (plan.h); stolen. */
+void	 waits_set_plan(struct waits *, json_t *plan);
+/* No process left at or below n, and none on its way. */
+int	 node_down(const struct node *);
 /* One path the command refused, and why. */
 int	 waits_add_failed(struct waits *, const char *path, const char *why);
 /*

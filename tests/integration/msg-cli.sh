@@ -13,7 +13,7 @@ ECHO=$top_builddir/workers/echo
 STALL=$top_builddir/tests/integration/stall
 BOUND=10000		# ms: an upper bound for what must happen soon
 
-echo "1..35"
+echo "1..40"
 
 tmp=$(mktemp -d /tmp/msg-cli.XXXXXX) || { echo "Bail out! mktemp"; exit 1; }
 export MSG_RUNDIR=$tmp/run	# missing: the first worker creates it 0700
@@ -119,7 +119,29 @@ expect "call without a tag: exit 64" 64 "" "usage: msg"
 run "$MSG" -t soon call counter get
 expect "bad -t: exit 64" 64 "" "usage: msg"
 run "$MSG" frob counter get
-expect "unknown command: exit 64" 64 "" "usage: msg"
+expect "unknown command: exit 64" 64 "" "msg: unknown command frob
+usage: msg"
+run "$MSG" -t soon call counter get
+expect "bad -t says why" 64 "" \
+    'msg: -t: expected a number of milliseconds (0 or more), not "soon"'
+run "$MSG" cal counter get
+expect "a typo of a command: did you mean" 64 "" \
+    "msg: unknown command cal (did you mean call or cast?)"
+run "$MSG" --help
+expect "--help: the usage on stdout, exit 0" 0 "$(cat <<'USAGE'
+usage: msg [-t ms] call NAME TAG [PAYLOAD]
+       msg [-t ms] cast NAME TAG [PAYLOAD]
+       msg [-t ms] sub NAME TOPIC
+       msg [-t ms] pub [--sync] NAME TOPIC [DATA]
+       msg [-t ms] help [COMMAND]
+USAGE
+)"
+run "$MSG" help pub
+expect "help COMMAND: its usage line" 0 \
+    "usage: msg [-t ms] pub [--sync] NAME TOPIC [DATA]"
+run "$MSG" sub counter
+expect "a wrong operand count: that command's usage" 64 "" \
+    "usage: msg [-t ms] sub NAME TOPIC"
 
 # --- pub/sub: msg sub in the background, read through a FIFO ---
 
@@ -213,4 +235,4 @@ else
 	not_ok "stopped actors removed their sockets" "$(ls -A "$MSG_RUNDIR")"
 fi
 
-[ "$n" -eq 35 ] || echo "# ran $n tests, planned 35"
+[ "$n" -eq 40 ] || echo "# ran $n tests, planned 40"

@@ -75,4 +75,10 @@ tests_sd_test_sd_delay_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_delay_LDADD = $(SD_LDADD)
 tests_sd_test_sd_waits_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_waits_LDADD = $(SD_LDADD)
+
+# cli: what supervisorctl says (already running/stopped, reload's plan,
+# number precision).
+SD_TESTS += tests/sd/test_sd_cli
+tests_sd_test_sd_cli_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_cli_LDADD = $(SD_LDADD)
 endif

@@ -877,7 +877,12 @@ test_reload(void **state)
 	mark = sd1.cursor;
 	sd_rewrite(&sd1, RELOAD_V2);
 	assert_int_equal(sd_ctl(&sd1, &o, "reload", (char *)NULL), 0);
-	assert_string_equal(o.out, "");
+	/* What it did, in the order it did it (supervisorctl(8), reload). */
+	assert_string_equal(o.out, "stop root/gone (removed)\n"
+	    "start root/new (new)\n"
+	    "restart root/change (argv changed)\n"
+	    "restart root/s/y (env changed)\n"
+	    "start root/s/z (new)\n");
 	outcome_free(&o);
 	/* Removed first, then changed ones stopped, then starts in order;
 	 * none of it counts toward intensity 0. */
