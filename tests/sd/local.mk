@@ -76,3 +76,12 @@ tests_sd_test_sd_delay_LDADD = $(SD_LDADD)
 tests_sd_test_sd_waits_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_waits_LDADD = $(SD_LDADD)
 endif
+
+# services: real Debian services (redis-server, nginx) and a daemon that
+# forks, run the way supervisord(8) documents; each test skips when its
+# program is not installed.
+if HAVE_CMOCKA
+SD_TESTS += tests/sd/test_sd_services
+tests_sd_test_sd_services_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_services_LDADD = $(SD_LDADD)
+endif
