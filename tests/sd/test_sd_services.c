@@ -36,7 +36,7 @@
 	"pidfile=$1; shift; rm -f \"$pidfile\"; \"$@\" || exit;" \
 	" read pid < \"$pidfile\" || exit;" \
 	" trap 'stop=1; kill $pid' TERM INT; trap 'kill -HUP $pid' HUP;" \
-	" while kill -0 $pid 2>/dev/null; do sleep 1 & wait $!; done;" \
+	" while kill -0 $pid; do sleep 1 & wait $!; done 2>/dev/null;" \
 	" kill $! 2>/dev/null; [ -n \"$stop\" ]"
 
 /*
@@ -75,7 +75,9 @@ find_prog(const char *name)
 static void
 config_child(struct sd *sd, json_t *child)
 {
-	json_t *root = json_pack("{s:[o]}", "children", child);
+	/* Room for the restarts a test causes (the default is 1 in 5 s). */
+	json_t *root = json_pack("{s:i, s:i, s:[o]}", "intensity", 5,
+	    "period", 60, "children", child);
 	char *s = root != NULL ? json_dumps(root, JSON_COMPACT) : NULL;
 
 	if (s == NULL)
@@ -179,9 +181,10 @@ test_redis(void **state)
 		sd_die("asprintf");
 	sd_put_file(sd, "redis.conf", text);
 	free(text);
-	config_child(sd, json_pack("{s:s, s:s, s:i, s:[s,s,s,s]}",
+	config_child(sd, json_pack("{s:s, s:s, s:i, s:[s,s,s,s,s,s]}",
 	    "id", "redis", "ready", "notify", "start_timeout", SD_TIMEOUT,
-	    "argv", redis, conf, "--supervised", "systemd"));
+	    "argv", redis, conf, "--supervised", "systemd", "--daemonize",
+	    "no"));
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/redis", "ready root/redis", "started root");
 	pid = sd_pid(sd, "root/redis");
@@ -393,8 +396,8 @@ test_forking_foreground(void **state)
 
 /*
  * Without one, the wrapper stays in the foreground for it: the daemon
- * runs outside the worker's process group, yet a stop ends it, and its
- * own death is the worker's crash, restarted.
+ * runs outside the worker's process group, yet a stop ends it, a
+ * SIGHUP reaches it, and its own death is the worker's crash, restarted.
  */
 static void
 test_forking_wrapper(void **state)
@@ -426,6 +429,17 @@ test_forking_wrapper(void **state)
 	daemon2 = sd_read_pid(sd, "forkd.pid");
 	sd_track(daemon2);
 	assert_true(daemon2 != daemon1);
+	assert_true(proc_state(daemon2) != 0);
+
+	/* SIGHUP goes on to the daemon, which this one dies of. */
+	assert_int_equal(unlink(pidf), 0);
+	assert_int_equal(sd_ctl(sd, NULL, "signal", "HUP", "root/forkd",
+	    (char *)NULL), 0);
+	EXPECT(sd, "exited root/forkd code=1 class=abnormal"
+	    " by_supervisor=false", "started root/forkd");
+	assert_int_equal(wait_gone(daemon2), 0);
+	daemon2 = sd_read_pid(sd, "forkd.pid");
+	sd_track(daemon2);
 	assert_true(proc_state(daemon2) != 0);
 
 	/* A stop reaches it through the wrapper, which waits for it. */
