@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -40,17 +41,18 @@
 	" kill $! 2>/dev/null; [ -n \"$stop\" ]"
 
 /*
- * A classic daemon: without -f it forks, the child leaves the process
- * group in a session of its own and writes its pid file, and the
- * parent exits 0 once that is written; with -f it stays in the
- * foreground. Either way it runs until a signal ends it.
+ * A classic daemon: forkd PIDFILE REPORT forks, the child leaves the
+ * process group in a session of its own and writes its pid file (and
+ * the same pid to REPORT, for the test), and the parent exits 0 once
+ * that is written; forkd -f PIDFILE stays in the foreground. Either way
+ * it runs until a signal ends it.
  */
 static const char forkd[] =
     "#!/bin/sh\n"
     "if [ \"$1\" = -f ]; then echo $$ > \"$2\"; exec sleep 100000; fi\n"
     "# The command substitution ends once the child closed its output.\n"
-    ": \"$(setsid /bin/sh -c 'echo $$ > \"$1\";"
-    " exec sleep 100000 </dev/null >/dev/null 2>&1' forkd \"$1\" &)\"\n"
+    ": \"$(setsid /bin/sh -c 'echo $$ > \"$1\"; echo $$ > \"$2\";"
+    " exec sleep 100000 </dev/null >/dev/null 2>&1' forkd \"$1\" \"$2\" &)\"\n"
     "exit 0\n";
 
 /* The program in the usual directories, or NULL: not installed. */
@@ -395,6 +397,38 @@ test_forking_foreground(void **state)
 }
 
 /*
+ * Wait until the wrapper pid handles sig, that is, has read the pid
+ * file and set its traps: a signal sent before would end the wrapper,
+ * not reach the daemon. The kernel tells nobody, so this looks at
+ * /proc/PID/status now and then, as wait_ppid does.
+ */
+static void
+wait_caught(pid_t pid, int sig)
+{
+	long long deadline = now_ms() + SD_TIMEOUT;
+	unsigned long long mask;
+	char path[64], line[256];
+	FILE *f;
+	int found;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	for (;;) {
+		found = 0;
+		if ((f = fopen(path, "re")) == NULL)
+			fail_msg("%s: %s", path, strerror(errno));
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+				found = (mask >> (sig - 1)) & 1;
+		fclose(f);
+		if (found)
+			return;
+		if (ms_left(deadline) == 0)
+			fail_msg("%d does not handle signal %d", (int)pid, sig);
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+}
+
+/*
  * Without one, the wrapper stays in the foreground for it: the daemon
  * runs outside the worker's process group, yet a stop ends it, a
  * SIGHUP reaches it, and its own death is the worker's crash, restarted.
@@ -403,18 +437,22 @@ static void
 test_forking_wrapper(void **state)
 {
 	struct sd *sd = *state;
-	char prog[128], pidf[128];
+	char prog[128], pidf[128], report[128];
 	pid_t wrapper, daemon1, daemon2;
 
 	sd_config(sd, "{ \"children\": [] }");
 	snprintf(prog, sizeof(prog), "%s", put_forkd(sd));
 	snprintf(pidf, sizeof(pidf), "%s", sd_file(sd, "forkd.pid"));
-	config_child(sd, json_pack("{s:s, s:[s,s,s,s,s,s,s]}", "id", "forkd",
-	    "argv", "/bin/sh", "-c", WRAPPER, "forking", pidf, prog, pidf));
+	/* The test reads and removes the report, never the wrapper's pid
+	 * file, which only the wrapper reads. */
+	snprintf(report, sizeof(report), "%s", sd_file(sd, "forkd.report"));
+	config_child(sd, json_pack("{s:s, s:[s,s,s,s,s,s,s,s]}", "id", "forkd",
+	    "argv", "/bin/sh", "-c", WRAPPER, "forking", pidf, prog, pidf,
+	    report));
 	assert_int_equal(sd_start(sd, NULL), 0);
 	EXPECT(sd, "started root/forkd", "started root");
 	wrapper = sd_pid(sd, "root/forkd");
-	daemon1 = sd_read_pid(sd, "forkd.pid");
+	daemon1 = sd_read_pid(sd, "forkd.report");
 	sd_track(daemon1);
 	/* A real daemon: out of the worker's group, its parent gone, so
 	 * supervisord (the subreaper) inherited it. */
@@ -422,27 +460,29 @@ test_forking_wrapper(void **state)
 	assert_int_equal(proc_ppid(daemon1), sd->pid);
 
 	/* Its death ends the wrapper with 1: a crash. */
-	assert_int_equal(unlink(pidf), 0);
+	assert_int_equal(unlink(report), 0);
 	assert_int_equal(kill(daemon1, SIGKILL), 0);
 	EXPECT(sd, "exited root/forkd code=1 class=abnormal"
 	    " by_supervisor=false", "started root/forkd");
-	daemon2 = sd_read_pid(sd, "forkd.pid");
+	daemon2 = sd_read_pid(sd, "forkd.report");
 	sd_track(daemon2);
 	assert_true(daemon2 != daemon1);
 	assert_true(proc_state(daemon2) != 0);
 
 	/* SIGHUP goes on to the daemon, which this one dies of. */
-	assert_int_equal(unlink(pidf), 0);
+	wait_caught(sd_pid(sd, "root/forkd"), SIGHUP);
+	assert_int_equal(unlink(report), 0);
 	assert_int_equal(sd_ctl(sd, NULL, "signal", "HUP", "root/forkd",
 	    (char *)NULL), 0);
 	EXPECT(sd, "exited root/forkd code=1 class=abnormal"
 	    " by_supervisor=false", "started root/forkd");
 	assert_int_equal(wait_gone(daemon2), 0);
-	daemon2 = sd_read_pid(sd, "forkd.pid");
+	daemon2 = sd_read_pid(sd, "forkd.report");
 	sd_track(daemon2);
 	assert_true(proc_state(daemon2) != 0);
 
 	/* A stop reaches it through the wrapper, which waits for it. */
+	wait_caught(sd_pid(sd, "root/forkd"), SIGHUP);
 	assert_int_equal(sd_ctl(sd, NULL, "stop", "root/forkd", (char *)NULL),
 	    0);
 	EXPECT(sd, "exited root/forkd code=0 class=normal by_supervisor=true");
