@@ -82,3 +82,12 @@ SD_TESTS += tests/sd/test_sd_cli
 tests_sd_test_sd_cli_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_cli_LDADD = $(SD_LDADD)
 endif
+
+# services: real Debian services (redis-server, nginx) and a daemon that
+# forks, run the way supervisord(8) documents; each test skips when its
+# program is not installed.
+if HAVE_CMOCKA
+SD_TESTS += tests/sd/test_sd_services
+tests_sd_test_sd_services_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_services_LDADD = $(SD_LDADD)
+endif
