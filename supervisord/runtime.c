@@ -624,6 +624,7 @@ on_signal(struct msg_loop *l, int signo, void *arg)
 	log_info("SIG%s: stopping the tree", signal_name(signo));
 	shutting_down = 1;
 	tree_shutdown(tree);
+	waits_stopping();
 }
 
 /* --- what the control commands need: commands.c --- */
@@ -640,6 +641,7 @@ ctl_shutdown(void)
 {
 	shutting_down = 1;
 	tree_shutdown(ctl_tree());
+	waits_stopping();
 }
 
 /*

@@ -75,4 +75,9 @@ tests_sd_test_sd_delay_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_delay_LDADD = $(SD_LDADD)
 tests_sd_test_sd_waits_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_waits_LDADD = $(SD_LDADD)
+
+# ready: supervisorctl ready, a container's readiness probe.
+SD_TESTS += tests/sd/test_sd_ready
+tests_sd_test_sd_ready_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_ready_LDADD = $(SD_LDADD)
 endif
