@@ -17,3 +17,8 @@ INTEGRATION_TESTS = tests/integration/msg-cli.sh \
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/tap.sh \
 	tests/integration/pyclient.py
+
+# pid1: supervisord as process 1 of a pid namespace, as in a container
+# (contrib/Containerfile): reaping, signals. Skipped without root or
+# unshare. In TESTS and EXTRA_DIST through INTEGRATION_TESTS.
+INTEGRATION_TESTS += tests/integration/pid1.sh
