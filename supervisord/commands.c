@@ -407,6 +407,47 @@ cmd_plan(const struct control_env *env, json_t *req, const char *path,
 	return env->plan(json_string_value(f), err, len);
 }
 
+/* Whether the whole tree has started: the root is running. */
+static json_t *
+ready_reply(const struct node *root)
+{
+	return json_pack("{sbssss}", "ready", root->state == NS_RUNNING,
+	    "path", root->path, "state", node_state_name(root->state));
+}
+
+/*
+ * ready: answered at once unless "wait" is true (its default here is
+ * false: a readiness probe asks); a waiting call is answered by the
+ * root's started event (supervisorctl(8), ready).
+ */
+static json_t *
+cmd_ready(const struct control_env *env, json_t *req, const char *path,
+    char *err, size_t len)
+{
+	struct tree *t = env->tree();
+	struct node *root = tree_root(t);
+	struct waits *w;
+	int64_t timeout;
+	int wait;
+
+	if (wait_opts(req, &wait, &timeout, err, len) == -1)
+		return NULL;
+	wait = json_is_true(json_object_get(req, "wait"));
+	if (root->state == NS_STOPPING && wait) {
+		snprintf(err, len, "supervisord is shutting down");
+		return NULL;
+	}
+	if (!wait || root->state == NS_RUNNING)
+		return ready_reply(root);
+	if ((w = waits_new(WAIT_READY, WAIT_V1, 1, timeout)) == NULL ||
+	    waits_add(w, root->path, 0) == -1) {
+		waits_discard(w);
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	return waits_run(t, w, err, len);
+}
+
 const struct control_cmd control_cmds[] = {
 	{ CTL_STATUS, CTL_ARG_OPT_PATH, cmd_status },
 	{ CTL_START, CTL_ARG_PATHS, cmd_start },
@@ -420,5 +461,6 @@ const struct control_cmd control_cmds[] = {
 	{ CTL_SHUTDOWN, CTL_ARG_NONE, cmd_shutdown },
 	{ CTL_SPEC, CTL_ARG_PATH, cmd_spec },
 	{ CTL_PLAN, CTL_ARG_NONE, cmd_plan },
+	{ CTL_READY, CTL_ARG_NONE, cmd_ready },
 	{ NULL, CTL_ARG_NONE, NULL }
 };

@@ -23,5 +23,6 @@
 #define CTL_SHUTDOWN		"shutdown"
 #define CTL_SPEC		"spec"
 #define CTL_PLAN		"plan"
+#define CTL_READY		"ready"
 
 #endif /* CONTROL_PROTO_H */

@@ -629,6 +629,7 @@ on_signal(struct msg_loop *l, int signo, void *arg)
 	log_info("SIG%s: stopping the tree", signal_name(signo));
 	shutting_down = 1;
 	tree_shutdown(tree);
+	waits_stopping();
 }
 
 /* --- what the control commands need: commands.c --- */
@@ -645,6 +646,7 @@ ctl_shutdown(void)
 {
 	shutting_down = 1;
 	tree_shutdown(ctl_tree());
+	waits_stopping();
 }
 
 /*

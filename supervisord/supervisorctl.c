@@ -34,6 +34,7 @@ struct ctl {
 	int			 history;
 	int			 timeout;
 	int			 nowait;	/* --no-wait */
+	int			 wait;		/* --wait: ready */
 	double			 wait_s;	/* --timeout */
 };
 
@@ -716,6 +717,41 @@ cmd_plan(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * ready: 0 once the whole tree has started, 1 while it has not (or is
+ * shutting down); with --wait, waits for it up to --timeout: then 4.
+ */
+static int
+cmd_ready(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	json_t *arg = json_pack("{sb}", "wait", ctl->wait), *reply;
+	const char *path, *state;
+	int rc = 0;
+
+	if (arg != NULL && ctl->wait)
+		json_object_set_new(arg, "timeout", json_real(ctl->wait_s));
+	if ((reply = request(ctl, cmd->call, arg, &rc)) == NULL)
+		return rc;
+	if (json_is_true(json_object_get(reply, "timeout"))) {
+		fprintf(stderr, "supervisorctl: %s: the tree has not started "
+		    "within %g s\n", cmd->name, ctl->wait_s);
+		rc = EXIT_TIMEOUT;
+	} else if (ctl->json)
+		print_json(reply);
+	else if (json_is_true(json_object_get(reply, "ready")))
+		printf("ready\n");
+	else if ((path = json_string_value(json_object_get(reply, "path"))) !=
+	    NULL && (state = json_string_value(json_object_get(reply,
+	    "state"))) != NULL)
+		printf("not ready: %s is %s\n", path, state);
+	else
+		printf("not ready\n");
+	if (rc == 0 && !json_is_true(json_object_get(reply, "ready")))
+		rc = 1;
+	json_decref(reply);
+	return rc;
+}
+
 static int	cmd_help(struct ctl *, const struct ctl_cmd *, int, char **);
 
 /* In the order the usage message lists them. */
@@ -734,6 +770,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "shutdown", CTL_SHUTDOWN, "", 0, 0, cmd_shutdown },
 	{ "spec", CTL_SPEC, "PATH", 1, 1, cmd_spec },
 	{ "plan", CTL_PLAN, "[FILE]", 0, 1, cmd_plan },
+	{ "ready", CTL_READY, "[--wait]", 0, 0, cmd_ready },
 	{ "help", NULL, "[COMMAND]", 0, 1, cmd_help },
 };
 
@@ -887,6 +924,8 @@ take_flags(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			ctl->history = 1;
 		else if (strcmp(argv[i], "--no-wait") == 0)
 			ctl->nowait = 1;
+		else if (strcmp(argv[i], "--wait") == 0)
+			ctl->wait = 1;
 		else if (strcmp(argv[i], "--timeout") == 0)
 			take_timeout(ctl, cmd, ++i < argc ? argv[i] : NULL);
 		else if (strncmp(argv[i], "--timeout=", 10) == 0)

@@ -354,6 +354,9 @@ reply_of(const struct waits *w, char *err, size_t len)
 		    it->why : "out of memory");
 		return NULL;
 	}
+	if (w->kind == WAIT_READY)
+		return json_pack("{sbssss}", "ready", 1, "path", it != NULL ?
+		    it->path : "", "state", "running");
 	if (w->style == WAIT_NEW_PATH && it != NULL)
 		return json_pack("{ss}", "path", it->path);
 	if (it != NULL && it->node_state != NULL)
@@ -481,6 +484,8 @@ waits_event(struct tree *t, const json_t *ev)
 		settle_kind(WAIT_RELOAD, json_object_get(ev, "errors"));
 	else if (strcmp(e, "shutdown") == 0 && strchr(p, '/') == NULL)
 		settle_kind(WAIT_SHUTDOWN, NULL);
+	else if (strcmp(e, "started") == 0 && strchr(p, '/') == NULL)
+		settle_kind(WAIT_READY, NULL);
 	if (all != NULL)
 		judge_all(t, NULL);
 }
@@ -508,6 +513,23 @@ waits_forget(struct tree *t, const struct node *n)
 		}
 		if (w->left == 0)
 			answer(w);
+	}
+}
+
+void
+waits_stopping(void)
+{
+	struct waits *w, *next;
+	size_t i;
+
+	for (w = all; w != NULL; w = next) {
+		next = w->next;
+		if (w->kind != WAIT_READY)
+			continue;
+		for (i = 0; i < w->n; i++)
+			resolve(w, &w->items[i], NULL,
+			    "supervisord is shutting down");
+		answer(w);
 	}
 }
 

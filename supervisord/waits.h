@@ -19,7 +19,8 @@ enum wait_kind {
 				   ready or done, or failed */
 	WAIT_STOP,		/* every process of the child gone */
 	WAIT_RELOAD,		/* the reloaded event */
-	WAIT_SHUTDOWN		/* the tree is down */
+	WAIT_SHUTDOWN,		/* the tree is down */
+	WAIT_READY		/* the root started */
 };
 
 /* How the answer reads (supervisorctl(8), PROTOCOL). */
@@ -65,6 +66,8 @@ void	 waits_discard(struct waits *);
 void	 waits_op_done(struct tree *, struct node *);
 void	 waits_event(struct tree *, const json_t *ev);
 void	 waits_forget(struct tree *, const struct node *);
+/* The tree is being stopped: it will not start, a ready is answered. */
+void	 waits_stopping(void);
 /* supervisord exits: what still waits is answered. */
 void	 waits_free(void);
 

@@ -32,3 +32,8 @@ EXTRA_DIST += tests/integration/background.sh
 # DESTDIR, built with the lines libmsg(3) LIBRARY shows (pkgconfig.sh).
 TESTS += tests/integration/pkgconfig.sh
 EXTRA_DIST += tests/integration/pkgconfig.sh
+
+# pid1: supervisord as process 1 of a pid namespace, as in a container
+# (contrib/Containerfile): reaping, signals. Skipped without root or
+# unshare. In TESTS and EXTRA_DIST through INTEGRATION_TESTS.
+INTEGRATION_TESTS += tests/integration/pid1.sh

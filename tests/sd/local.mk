@@ -90,4 +90,9 @@ if HAVE_CMOCKA
 SD_TESTS += tests/sd/test_sd_services
 tests_sd_test_sd_services_CFLAGS = $(TEST_CFLAGS)
 tests_sd_test_sd_services_LDADD = $(SD_LDADD)
+
+# ready: supervisorctl ready, a container's readiness probe.
+SD_TESTS += tests/sd/test_sd_ready
+tests_sd_test_sd_ready_CFLAGS = $(TEST_CFLAGS)
+tests_sd_test_sd_ready_LDADD = $(SD_LDADD)
 endif
