@@ -77,6 +77,24 @@ step_finished(const struct node *c, int st, enum exit_class cls)
 	    !c->exec_pending && WIFEXITED(st) && cls == EXIT_NORMAL;
 }
 
+/*
+ * A start error of a child that ran says which program ran when argv[0]
+ * was looked up: "echo" may have been /bin/echo, not the worker.
+ */
+static void
+ran(struct tree *t, const struct node *c, char *why, size_t size)
+{
+	char file[4096], more[4200];
+	const char *f;
+
+	if (t->ops->program == NULL ||
+	    (f = t->ops->program(t, c, file, sizeof(file))) == NULL ||
+	    strcmp(f, c->spec->argv[0]) == 0)
+		return;
+	snprintf(more, sizeof(more), " (ran %s)", f);
+	strlcat(why, more, size);
+}
+
 void
 tree_exited(struct tree *t, struct node *c, int st)
 {
@@ -109,6 +127,7 @@ tree_exited(struct tree *t, struct node *c, int st)
 			strlcat(why, c->spec->ready == READY_EXITED ?
 			    " (a run-once step must exit with a normal exit "
 			    "code)" : " before it was ready", sizeof(why));
+			ran(t, c, why, sizeof(why));
 			event_start_error(t, c, why);
 		} else	/* why it failed: start_timeout, not the SIGKILL */
 			strlcpy(c->last_exit.error, why,

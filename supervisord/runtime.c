@@ -444,6 +444,12 @@ cb_op_done(struct tree *t, struct node *n)
 	waits_op_done(t, n);
 }
 
+static const char *
+cb_program(struct tree *t, const struct node *n, char *buf, size_t len)
+{
+	return spawn_resolve(n->spec->argv[0], buf, len) == 0 ? buf : NULL;
+}
+
 static const struct tree_ops ops = {
 	.spawn = cb_spawn,
 	.kill = cb_kill,
@@ -456,6 +462,7 @@ static const struct tree_ops ops = {
 	.held = cb_held,
 	.random = cb_random,
 	.op_done = cb_op_done,
+	.program = cb_program,
 };
 
 /* --- what the system tells us --- */

@@ -132,6 +132,12 @@ struct tree_ops {
 	 * dropped, on its way down with its supervisor.
 	 */
 	void	(*op_done)(struct tree *, struct node *n);
+	/*
+	 * The file worker n's argv[0] runs, into buf, for messages (a
+	 * start error then says which program it was); NULL when unknown.
+	 */
+	const char *(*program)(struct tree *, const struct node *n, char *buf,
+		    size_t len);
 };
 
 struct tree	*tree_new(struct spec *root, const struct tree_ops *, void *arg);

@@ -245,6 +245,31 @@ test_start_exit_before_ready(void **state)
 }
 
 /*
+ * A start error says which program ran when argv[0] was looked up in
+ * PATH: "echo" is /bin/echo there, not the echo worker, and a notify
+ * child that exits at once tells nothing else.
+ */
+static void
+test_start_error_names_program(void **state)
+{
+	struct sd *sd = *state;
+	const char *why;
+	json_t *e;
+
+	sd_config(sd, "{ \"children\": [ " GATE("gate") ", { \"id\": "
+	    "\"echo\", \"ready\": \"notify\", \"argv\": [\"echo\", "
+	    "\"hi\"] } ] }", sd_child());
+	assert_int_equal(sd_start_gated(sd, "up"), 0);
+	EXPECT(sd, "started root/gate");
+	sd_go(sd);
+	assert_int_equal(sd_wait_exit(sd), 1);
+	assert_non_null(e = sd_find(sd, "start_error", "root/echo"));
+	why = sd_str(e, "error");
+	assert_non_null(strstr(why, "before it was ready (ran /"));
+	assert_non_null(strstr(why, "/echo)"));
+}
+
+/*
  * A child that crashes and whose program can no longer be executed: the
  * failed restart counts as another restart and is retried at once, until
  * intensity (3) gives up: three start errors, then the root gives up.
@@ -329,6 +354,7 @@ main(void)
 		T(test_start_error_nested),
 		T(test_start_timeout_at_boot),
 		T(test_start_exit_before_ready),
+		T(test_start_error_names_program),
 		T(test_start_error_during_restart),
 		T(test_start_timeout_during_restart),
 	};
