@@ -1279,13 +1279,14 @@ ctl_time(struct sd *d, const char *cmd, const char *path)
 static uint64_t
 call_time(struct sd *d, const char *cmd, const char *path)
 {
-	json_t *r = NULL;
+	json_t *arg = json_pack("{ss}", "path", path), *r = NULL;
 	uint64_t t0 = bench_ns();
 	int rc;
 
-	rc = msg_call_json(sd_ctl(d), msg_tag(cmd), json_pack("{ss}", "path",
-	    path), 30000, &r);
+	/* The argument is the caller's: built before, freed after the clock. */
+	rc = msg_call_json(sd_ctl(d), msg_tag(cmd), arg, 30000, &r);
 	t0 = bench_ns() - t0;
+	json_decref(arg);
 	if (rc != MSG_OK)
 		bench_fatal("%s %s: %s", cmd, path, msg_strerror(rc));
 	json_decref(r);

@@ -124,7 +124,7 @@ test_ready_wait_shutdown(void **state)
 	struct msg_client *c;
 	struct msg_message m;
 	struct outcome o;
-	json_t *r = NULL;
+	json_t *arg, *r = NULL;
 	uint32_t id;
 	pid_t pid;
 
@@ -136,8 +136,10 @@ test_ready_wait_shutdown(void **state)
 	assert_non_null(c = msg_connect(sd_sock(sd, NULL), SD_TIMEOUT));
 	assert_int_equal(msg_send_call(c, msg_tag("ready"), MSG_F_JSON, wait,
 	    sizeof(wait) - 1, &id), 0);
-	assert_int_equal(msg_call_json(c, msg_tag("status"), json_object(),
-	    SD_TIMEOUT, &r), MSG_OK);
+	assert_non_null(arg = json_object());
+	assert_int_equal(msg_call_json(c, msg_tag("status"), arg, SD_TIMEOUT,
+	    &r), MSG_OK);
+	json_decref(arg);
 	json_decref(r);
 	ctl_expect(sd, &o, 0, "shutdown", "--no-wait", NULL);
 	outcome_free(&o);
