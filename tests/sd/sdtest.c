@@ -767,6 +767,31 @@ va_args(char **args, va_list ap)
 	args[n] = NULL;
 }
 
+void
+sd_vctl_expect(struct sd *sd, struct outcome *o, int want, va_list ap)
+{
+	char *args[16];
+	int n = 0;
+
+	while (n < 15 && (args[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	args[n] = NULL;
+	if (sd_ctlv(sd, o, args) != want)
+		fail_msg("supervisorctl %s %s: exit %d, want %d; stdout %s; "
+		    "stderr %s", args[0], n > 1 ? args[1] : "", o->status, want,
+		    o->out, o->err);
+}
+
+void
+sd_ctl_expect(struct sd *sd, struct outcome *o, int want, ...)
+{
+	va_list ap;
+
+	va_start(ap, want);
+	sd_vctl_expect(sd, o, want, ap);
+	va_end(ap);
+}
+
 int
 sd_ctlv(struct sd *sd, struct outcome *o, char *const args[])
 {

@@ -56,6 +56,8 @@
 
 #include <sys/types.h>
 
+#include <stdarg.h>
+
 #include <jansson.h>
 
 #define SD_TIMEOUT	20000	/* ms; an upper bound, never a wait */
@@ -196,6 +198,11 @@ int	 sd_ctl(struct sd *, struct outcome *o, ...)
 	    __attribute__((sentinel));
 /* The same with the arguments in a NULL-terminated array. */
 int	 sd_ctlv(struct sd *, struct outcome *o, char *const args[]);
+/* supervisorctl ARG... NULL must exit with want (else the test fails,
+ * saying what it printed); its outcome in *o, for the caller to free. */
+void	 sd_ctl_expect(struct sd *, struct outcome *o, int want, ...)
+	    __attribute__((sentinel));
+void	 sd_vctl_expect(struct sd *, struct outcome *o, int want, va_list);
 /* supervisord ARG... NULL (no -r or -c added), run to its end. */
 int	 supd(struct outcome *, ...) __attribute__((sentinel));
 /* `status --json': the object of path, or NULL (caller decrefs). */

@@ -24,24 +24,6 @@
 	"\"argv\": [\"/bin/sleep\", \"1000\"] }"
 #define NOTHING	"nothing to change: the tree is as the file says\n"
 
-/* supervisorctl ARG... NULL must exit with want; its outcome in *o. */
-static void
-ctl_expect(struct sd *sd, struct outcome *o, int want, ...)
-{
-	char *args[16];
-	va_list ap;
-	int n = 0;
-
-	va_start(ap, want);
-	while (n < 15 && (args[n] = va_arg(ap, char *)) != NULL)
-		n++;
-	va_end(ap);
-	args[n] = NULL;
-	if (sd_ctlv(sd, o, args) != want)
-		fail_msg("supervisorctl %s %s: exit %d, want %d; stdout %s; "
-		    "stderr %s", args[0], n > 1 ? args[1] : "", o->status, want,
-		    o->out, o->err);
-}
 
 /* supervisorctl ARG... exits 0 and prints exactly want on stdout. */
 static void
@@ -150,7 +132,7 @@ test_already_several(void **state)
 
 	/* --json: the field in each path's result, and no line. */
 	ctl_says(sd, "", "start", "root/c", NULL);
-	ctl_expect(sd, &o, 0, "start", "--json", "root/a", "root/c", NULL);
+	sd_ctl_expect(sd, &o, 0, "start", "--json", "root/a", "root/c", NULL);
 	assert_null(strstr(o.out, "already running"));
 	assert_non_null(reply = json_loads(o.out, 0, NULL));
 	assert_false(json_is_true(json_object_get(result_of(reply, "root/a"),
@@ -161,7 +143,7 @@ test_already_several(void **state)
 	    "ok")));
 	json_decref(reply);
 	outcome_free(&o);
-	ctl_expect(sd, &o, 0, "stop", "--json", "root/b", NULL);
+	sd_ctl_expect(sd, &o, 0, "stop", "--json", "root/b", NULL);
 	assert_non_null(reply = json_loads(o.out, 0, NULL));
 	assert_true(json_is_true(json_object_get(result_of(reply, "root/b"),
 	    "already")));
@@ -191,8 +173,8 @@ test_reload_says(void **state)
 
 	sd_rewrite(sd, "{ \"children\": [ { \"id\": \"a\", \"argv\": "
 	    "[\"/bin/sleep\", \"999\"] }, " SLEEPER("b") " ] }");
-	ctl_expect(sd, &plan, 0, "plan", NULL);
-	ctl_expect(sd, &o, 0, "reload", NULL);
+	sd_ctl_expect(sd, &plan, 0, "plan", NULL);
+	sd_ctl_expect(sd, &o, 0, "reload", NULL);
 	assert_string_equal(o.out, plan.out);
 	assert_non_null(strstr(o.out, "stop root/old ("));
 	assert_non_null(strstr(o.out, "restart root/a (argv changed"));
@@ -207,7 +189,7 @@ test_reload_says(void **state)
 	/* --json: the plan applied, and the outcome. */
 	sd_rewrite(sd, "{ \"children\": [ { \"id\": \"a\", \"argv\": "
 	    "[\"/bin/sleep\", \"999\"] } ] }");
-	ctl_expect(sd, &o, 0, "reload", "--json", NULL);
+	sd_ctl_expect(sd, &o, 0, "reload", "--json", NULL);
 	assert_non_null(reply = json_loads(o.out, 0, NULL));
 	assert_true(json_is_true(json_object_get(reply, "ok")));
 	assert_int_equal(json_array_size(json_object_get(reply, "plan")), 1);
@@ -216,7 +198,7 @@ test_reload_says(void **state)
 	assert_string_equal(sd_str(a, "path"), "root/b");
 	json_decref(reply);
 	outcome_free(&o);
-	ctl_expect(sd, &o, 0, "reload", "--json", NULL);
+	sd_ctl_expect(sd, &o, 0, "reload", "--json", NULL);
 	assert_string_equal(o.out, "{\"ok\":true,\"plan\":[]}\n");
 	outcome_free(&o);
 	assert_int_equal(sd_stop(sd), 0);
@@ -235,7 +217,7 @@ test_reload_failed_start(void **state)
 	assert_non_null(sd_wait(sd, "started", "root"));
 	sd_rewrite(sd, "{ \"children\": [ " SLEEPER("a") ", { \"id\": \"z\", "
 	    "\"argv\": [\"/nonexistent/z\"] } ] }");
-	ctl_expect(sd, &o, 1, "reload", NULL);
+	sd_ctl_expect(sd, &o, 1, "reload", NULL);
 	assert_non_null(strstr(o.out, "start root/z ("));
 	assert_non_null(strstr(o.err, "supervisorctl: reload: a start "
 	    "failed:\nroot/z: "));
@@ -244,7 +226,7 @@ test_reload_failed_start(void **state)
 
 	sd_rewrite(sd, "{ \"children\": [ " SLEEPER("a") ", { \"id\": \"y\", "
 	    "\"argv\": [\"/nonexistent/y\"] } ] }");
-	ctl_expect(sd, &o, 1, "reload", "--json", NULL);
+	sd_ctl_expect(sd, &o, 1, "reload", "--json", NULL);
 	assert_non_null(reply = json_loads(o.out, 0, NULL));
 	assert_false(json_is_true(json_object_get(reply, "ok")));
 	assert_int_equal(json_array_size(json_object_get(reply, "plan")), 2);
@@ -291,7 +273,7 @@ test_float_precision(void **state)
 	assert_non_null(sd_wait(sd, "started", "root"));
 	/* Some uptime has 17 digits at full precision, nearly every one. */
 	for (i = 0; i < 5; i++) {
-		ctl_expect(sd, &o, 0, "status", "--json", "root/a", NULL);
+		sd_ctl_expect(sd, &o, 0, "status", "--json", "root/a", NULL);
 		if (digits_of(o.out, "uptime") > most)
 			most = digits_of(o.out, "uptime");
 		outcome_free(&o);

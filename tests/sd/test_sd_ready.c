@@ -28,23 +28,6 @@
 	"\"notify\", \"shutdown\": 60000, \"argv\": [\"%s\", " flags \
 	"\"-f\", \"up\", \"-w\", \"go\", \"-n\"] } ] }"
 
-static void
-ctl_expect(struct sd *sd, struct outcome *o, int want, ...)
-{
-	char *args[16];
-	va_list ap;
-	int n = 0;
-
-	va_start(ap, want);
-	while (n < 15 && (args[n] = va_arg(ap, char *)) != NULL)
-		n++;
-	va_end(ap);
-	args[n] = NULL;
-	if (sd_ctlv(sd, o, args) != want)
-		fail_msg("supervisorctl %s %s: exit %d, want %d; stdout %s "
-		    "stderr %s", args[0], n > 1 ? args[1] : "", o->status,
-		    want, o->out, o->err);
-}
 
 static void
 bg_ready(struct sd *sd, struct bg *b)
@@ -67,23 +50,23 @@ test_ready_once_started(void **state)
 	assert_int_equal(sd_start_gated(sd, "up"), 0);
 	EXPECT(sd, "started root/n");
 
-	ctl_expect(sd, &o, 1, "ready", NULL);
+	sd_ctl_expect(sd, &o, 1, "ready", NULL);
 	assert_string_equal(o.out, "not ready: root is starting\n");
 	outcome_free(&o);
-	ctl_expect(sd, &o, 1, "ready", "--json", NULL);
+	sd_ctl_expect(sd, &o, 1, "ready", "--json", NULL);
 	assert_non_null(r = json_loads(o.out, 0, NULL));
 	assert_true(json_is_false(json_object_get(r, "ready")));
 	assert_string_equal(sd_str(r, "state"), "starting");
 	json_decref(r);
 	outcome_free(&o);
-	ctl_expect(sd, &o, 4, "ready", "--wait", "--timeout", "0.2", NULL);
+	sd_ctl_expect(sd, &o, 4, "ready", "--wait", "--timeout", "0.2", NULL);
 	assert_non_null(strstr(o.err, "the tree has not started within "
 	    "0.2 s"));
 	outcome_free(&o);
 
 	/* Waits in the background while other calls are served. */
 	bg_ready(sd, &b);
-	ctl_expect(sd, &o, 1, "ready", NULL);
+	sd_ctl_expect(sd, &o, 1, "ready", NULL);
 	outcome_free(&o);
 	assert_int_equal(waitpid(b.pid, NULL, WNOHANG), 0);
 	sd_go(sd);
@@ -91,10 +74,10 @@ test_ready_once_started(void **state)
 	/* Answered after the event was published. */
 	assert_non_null(sd_wait_ms(sd, "started", "root", 0));
 
-	ctl_expect(sd, &o, 0, "ready", NULL);
+	sd_ctl_expect(sd, &o, 0, "ready", NULL);
 	assert_string_equal(o.out, "ready\n");
 	outcome_free(&o);
-	ctl_expect(sd, &o, 0, "ready", "--wait", "--json", NULL);
+	sd_ctl_expect(sd, &o, 0, "ready", "--wait", "--json", NULL);
 	assert_non_null(r = json_loads(o.out, 0, NULL));
 	assert_true(json_is_true(json_object_get(r, "ready")));
 	assert_string_equal(sd_str(r, "state"), "running");
@@ -102,9 +85,9 @@ test_ready_once_started(void **state)
 	outcome_free(&o);
 
 	/* Readiness is the tree's start: a child stopped later keeps it. */
-	ctl_expect(sd, &o, 0, "stop", "root/n", NULL);
+	sd_ctl_expect(sd, &o, 0, "stop", "root/n", NULL);
 	outcome_free(&o);
-	ctl_expect(sd, &o, 0, "ready", NULL);
+	sd_ctl_expect(sd, &o, 0, "ready", NULL);
 	outcome_free(&o);
 	assert_int_equal(sd_stop(sd), 0);
 }
@@ -141,17 +124,17 @@ test_ready_wait_shutdown(void **state)
 	    &r), MSG_OK);
 	json_decref(arg);
 	json_decref(r);
-	ctl_expect(sd, &o, 0, "shutdown", "--no-wait", NULL);
+	sd_ctl_expect(sd, &o, 0, "shutdown", "--no-wait", NULL);
 	outcome_free(&o);
 	assert_int_equal(msg_recv(c, SD_TIMEOUT, &m), MSG_ERROR_REPLY);
 	assert_int_equal(m.id, id);
 	assert_non_null(memmem(m.data, m.len, "shutting down", 13));
 	msg_close(c);
 
-	ctl_expect(sd, &o, 1, "ready", "--wait", NULL);
+	sd_ctl_expect(sd, &o, 1, "ready", "--wait", NULL);
 	assert_non_null(strstr(o.err, "supervisord is shutting down"));
 	outcome_free(&o);
-	ctl_expect(sd, &o, 1, "ready", NULL);
+	sd_ctl_expect(sd, &o, 1, "ready", NULL);
 	assert_string_equal(o.out, "not ready: root is stopping\n");
 	outcome_free(&o);
 

@@ -73,24 +73,16 @@ in_stream(struct sd *sd, const char *event, const char *path)
 	return e;
 }
 
-/* After a mark, supervisorctl ARG... must exit with want; its outcome
- * in *o. */
+/* sd_ctl_expect, the stream marked first: in_stream() looks from there. */
 static void
 ctl_expect(struct sd *sd, struct outcome *o, int want, ...)
 {
-	char *args[16];
 	va_list ap;
-	int n = 0;
 
-	va_start(ap, want);
-	while (n < 15 && (args[n] = va_arg(ap, char *)) != NULL)
-		n++;
-	va_end(ap);
-	args[n] = NULL;
 	mark(sd);
-	if (sd_ctlv(sd, o, args) != want)
-		fail_msg("supervisorctl %s %s: exit %d, want %d; stderr %s",
-		    args[0], n > 1 ? args[1] : "", o->status, want, o->err);
+	va_start(ap, want);
+	sd_vctl_expect(sd, o, want, ap);
+	va_end(ap);
 }
 
 static void
